@@ -192,6 +192,11 @@ export interface EngineDescriptor {
   readonly capabilities: Capabilities;
   readonly limits: Limits;
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /**
+   * Extra engine specs the conformance suite also runs (e.g. tiny memtables so that flushes and
+   * compactions happen within a short random history). Optional.
+   */
+  readonly conformanceVariants?: readonly string[];
   /** Opens (creating or recovering) the store. `opts.options` is complete (defaults filled). */
   open(opts: ResolvedOpenOptions): AnyEngine | Promise<AnyEngine>;
 }

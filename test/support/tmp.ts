@@ -1,0 +1,18 @@
+/** Temporary directories for tests, removed after the test file finishes. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll } from 'vitest';
+
+const made: string[] = [];
+
+/** A fresh empty directory under the OS temp dir; removed in afterAll of the calling file. */
+export function tmpDir(prefix = 'kvlab-test-'): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+afterAll(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
