@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the system packages kvlab's tests need, if missing: Debian's chromium (browser test of
+# the HTML report). Idempotent; needs root (or sudo) only when something is missing.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then echo "system packages present"; exit 0; fi
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+echo "installing: ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
