@@ -1,0 +1,41 @@
+/**
+ * YCSB's ScrambledZipfianGenerator: a zipfian over ITEM_COUNT + 1 = 10^10 + 1 items with the
+ * precomputed ZETAN, each drawn item hashed with fnvhash64 and reduced modulo the key range,
+ * so popular keys are scattered. The range passed by CoreWorkload includes the expected new
+ * keys (operationcount * insertproportion * 2).
+ */
+import { fnvhash64Into, hashRemainder, type Hash64 } from '../fnv.js';
+import type { Random } from '../random.js';
+import type { NumberGenerator } from './types.js';
+import { ZIPFIAN_CONSTANT, ZipfianGenerator } from './zipfian.js';
+
+/** YCSB's precomputed zeta(10^10, 0.99). */
+export const SCRAMBLED_ZETAN = 26.46902820178302;
+/** YCSB's ITEM_COUNT for the inner zipfian (which spans 0..ITEM_COUNT inclusive). */
+export const SCRAMBLED_ITEM_COUNT = 10_000_000_000;
+
+/** Scrambled zipfian over [min, max] inclusive. */
+export class ScrambledZipfianGenerator implements NumberGenerator {
+  readonly itemcount: number;
+  /** The inner zipfian (exposed for tests). */
+  readonly inner: ZipfianGenerator;
+  private readonly h: Hash64 = { hi: 0, lo: 0 };
+
+  constructor(
+    rng: Random,
+    readonly min: number,
+    readonly max: number,
+  ) {
+    this.itemcount = max - min + 1;
+    this.inner = new ZipfianGenerator(rng, 0, SCRAMBLED_ITEM_COUNT, ZIPFIAN_CONSTANT, SCRAMBLED_ZETAN);
+  }
+
+  /** Maps an inner zipfian item to its key number (min + fnvhash64(item) % itemcount). */
+  scramble(item: number): number {
+    return this.min + hashRemainder(fnvhash64Into(item, this.h), this.itemcount);
+  }
+
+  next(): number {
+    return this.scramble(this.inner.next());
+  }
+}

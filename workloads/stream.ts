@@ -1,0 +1,151 @@
+/**
+ * The seeded YCSB operation stream (CoreWorkload.doInsert / doTransaction without the DB calls):
+ * the same config and seed give the same sequence of (type, key number, fields, scan length)
+ * on any machine. One stream is one YCSB client thread's view; it is not thread-safe.
+ */
+import type { WorkloadConfig } from './config.js';
+import { AcknowledgedCounterGenerator, CounterGenerator } from './generators/counters.js';
+import { DiscreteGenerator } from './generators/discrete.js';
+import { ExponentialGenerator } from './generators/exponential.js';
+import { HotspotIntegerGenerator } from './generators/hotspot.js';
+import { ScrambledZipfianGenerator } from './generators/scrambled-zipfian.js';
+import { SkewedLatestGenerator } from './generators/skewed-latest.js';
+import type { NumberGenerator } from './generators/types.js';
+import { SequentialGenerator, UniformLongGenerator } from './generators/uniform.js';
+import { ZipfianGenerator } from './generators/zipfian.js';
+import { KeyNamer } from './keyname.js';
+import type { Operation, OpType } from './operation.js';
+import { Random } from './random.js';
+
+/** The PRNG sub-stream the operation stream draws from (record values use stream 1). */
+export const OPERATION_RNG_STREAM = 0;
+
+/** Builds CoreWorkload's key chooser for `config` (exported for tests and benches). */
+export function createKeyChooser(config: WorkloadConfig, rng: Random, acked: AcknowledgedCounterGenerator): NumberGenerator {
+  const { insertstart, insertcount, recordcount } = config;
+  switch (config.requestdistribution) {
+    case 'uniform':
+      return new UniformLongGenerator(rng, insertstart, insertstart + insertcount - 1);
+    case 'exponential':
+      return new ExponentialGenerator(rng, config.exponentialPercentile, recordcount * config.exponentialFrac);
+    case 'sequential':
+      return new SequentialGenerator(insertstart, insertstart + insertcount - 1);
+    case 'zipfian': {
+      // YCSB: (int)(operationcount * insertproportion * 2.0), with the proportion as written
+      const expectednewkeys = Math.trunc(config.operationcount * Number(config.props['insertproportion'] ?? '0') * 2.0);
+      return new ScrambledZipfianGenerator(rng, insertstart, insertstart + insertcount + expectednewkeys);
+    }
+    case 'latest':
+      return new SkewedLatestGenerator(rng, acked);
+    case 'hotspot':
+      return new HotspotIntegerGenerator(rng, insertstart, insertstart + insertcount - 1, config.hotspotdatafraction, config.hotspotopnfraction);
+  }
+}
+
+/** Generates load-phase inserts and run-phase operations. */
+export class OperationStream {
+  readonly config: WorkloadConfig;
+  readonly seed: number;
+  private readonly rng: Random;
+  private readonly keysequence: CounterGenerator;
+  private readonly loadEnd: number;
+  private readonly operationchooser: DiscreteGenerator<OpType>;
+  private readonly transactioninsertkeysequence: AcknowledgedCounterGenerator;
+  private readonly keychooser: NumberGenerator;
+  private readonly exponential: boolean;
+  private readonly fieldchooser: UniformLongGenerator;
+  private readonly scanlength: NumberGenerator;
+  private readonly keys: KeyNamer;
+
+  /** @param seed any safe integer */
+  constructor(config: WorkloadConfig, seed: number) {
+    this.config = config;
+    this.seed = seed;
+    const rng = (this.rng = new Random(seed, OPERATION_RNG_STREAM));
+    this.keysequence = new CounterGenerator(config.insertstart);
+    this.loadEnd = config.insertstart + config.insertcount;
+    const chooser = (this.operationchooser = new DiscreteGenerator<OpType>(rng));
+    const p = config.proportions;
+    if (p.read > 0) chooser.addValue(p.read, 'READ');
+    if (p.update > 0) chooser.addValue(p.update, 'UPDATE');
+    if (p.insert > 0) chooser.addValue(p.insert, 'INSERT');
+    if (p.scan > 0) chooser.addValue(p.scan, 'SCAN');
+    if (p.readmodifywrite > 0) chooser.addValue(p.readmodifywrite, 'READMODIFYWRITE');
+    this.transactioninsertkeysequence = new AcknowledgedCounterGenerator(config.recordcount);
+    this.keychooser = createKeyChooser(config, rng, this.transactioninsertkeysequence);
+    this.exponential = config.requestdistribution === 'exponential';
+    this.fieldchooser = new UniformLongGenerator(rng, 0, config.fieldcount - 1);
+    this.scanlength =
+      config.scanlengthdistribution === 'uniform'
+        ? new UniformLongGenerator(rng, config.minscanlength, config.maxscanlength)
+        : new ZipfianGenerator(rng, config.minscanlength, config.maxscanlength);
+    this.keys = new KeyNamer(config.zeropadding, config.hashedKeys);
+  }
+
+  /** The operation probabilities after normalisation (for reports). */
+  operationMix(): ReadonlyArray<{ value: OpType; p: number }> {
+    return this.operationchooser.probabilities();
+  }
+
+  /** Fills `op` with the next load-phase INSERT (key numbers insertstart ..); false when done. */
+  nextLoad(op: Operation): boolean {
+    if (this.keysequence.lastValue() + 1 >= this.loadEnd) return false;
+    const keynum = this.keysequence.next();
+    op.type = 'INSERT';
+    op.keynum = keynum;
+    op.key = this.keys.write(keynum);
+    op.scanLength = 0;
+    op.readField = -1;
+    op.writeField = -1;
+    return true;
+  }
+
+  /**
+   * Fills `op` with the next run-phase operation. INSERTs get new key numbers from the
+   * acknowledged counter (recordcount, recordcount+1, ...): call {@link acknowledge} once the
+   * insert has completed, or reads will never pick it.
+   */
+  nextRun(op: Operation): void {
+    const type = this.operationchooser.next();
+    op.type = type;
+    op.scanLength = 0;
+    op.readField = -1;
+    op.writeField = -1;
+    let keynum: number;
+    if (type === 'INSERT') {
+      keynum = this.transactioninsertkeysequence.next();
+    } else {
+      keynum = this.nextKeynum();
+      const cfg = this.config;
+      if (type === 'SCAN') op.scanLength = this.scanlength.next();
+      if (type !== 'UPDATE' && !cfg.readallfields) op.readField = this.fieldchooser.next();
+      if ((type === 'UPDATE' || type === 'READMODIFYWRITE') && !cfg.writeallfields) op.writeField = this.fieldchooser.next();
+    }
+    op.keynum = keynum;
+    op.key = this.keys.write(keynum);
+  }
+
+  /** YCSB's nextKeynum(): never a key above the highest acknowledged insert. */
+  nextKeynum(): number {
+    const acked = this.transactioninsertkeysequence;
+    let keynum: number;
+    if (this.exponential) {
+      do keynum = acked.lastValue() - this.keychooser.next();
+      while (keynum < 0);
+    } else {
+      do keynum = this.keychooser.next();
+      while (keynum > acked.lastValue());
+    }
+    return keynum;
+  }
+
+  /** A run-phase INSERT of `keynum` completed (YCSB's AcknowledgedCounterGenerator.acknowledge). */
+  acknowledge(keynum: number): void {
+    this.transactioninsertkeysequence.acknowledge(keynum);
+  }
+
+  /** The highest key number every read may use (all inserts up to it acknowledged). */
+  lastAcknowledged(): number {
+    return this.transactioninsertkeysequence.lastValue();
+  }
+}
