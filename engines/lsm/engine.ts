@@ -1,0 +1,451 @@
+/**
+ * The LSM-tree engine (LevelDB design): writes go to the WAL, then the memtable; a full memtable
+ * is frozen and flushed to a level-0 sstable, and compactions keep the levels in shape. Reads
+ * look in the memtable(s), then the tables newest first (see version.ts). Flushes and
+ * compactions run synchronously inside the write that fills the memtable; the time they take is
+ * counted as a write stall.
+ *
+ * Crash safety: every table is fdatasynced before the manifest that names it is atomically
+ * replaced, and a WAL is deleted only once a manifest no longer needs it. On open, files the
+ * manifest does not name (outputs of an interrupted flush or compaction) are deleted, the WALs
+ * still needed are replayed and flushed, and a fresh WAL is started.
+ */
+import * as path from 'node:path';
+import { checkBatch, checkKey, checkLimit, checkValue, DirLock, DurabilityPolicy } from '../common.js';
+import type { BatchOp, Engine, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { emptyStats } from '../engine.js';
+import { closedError, invalidArgument, KvError } from '../errors.js';
+import type { Fs } from '../fs.js';
+import { declareKillPoint, killPoint } from '../killpoint.js';
+import { decodeBatch, encodeBatch, encodeSingle } from './batch.js';
+import { BlockCache } from './block-cache.js';
+import { bloomHash } from './bloom.js';
+import type { CompactionOptions, CompactionPlan } from './compaction.js';
+import { LEVELED_LEVELS, mergeRuns, pickCompaction, tableFileName } from './compaction.js';
+import { MemIterator, MergingIterator, RunIterator } from './iterator.js';
+import type { InternalIterator } from './iterator.js';
+import type { ManifestFile, ManifestState } from './manifest.js';
+import { MANIFEST_NAME, readManifest, writeManifest } from './manifest.js';
+import { keyString, Memtable } from './memtable.js';
+import { Lookup, Table } from './sstable-reader.js';
+import type { ReadCounters } from './sstable-reader.js';
+import { SstableBuilder } from './sstable-builder.js';
+import { Version } from './version.js';
+import type { FileMeta, Run } from './version.js';
+import { readWal, WalWriter } from './wal.js';
+
+const KP_WAL_APPENDED = declareKillPoint('lsm.wal.after-append');
+const KP_FLUSH_BEFORE_MANIFEST = declareKillPoint('lsm.flush.before-manifest');
+const KP_COMPACTION_BEFORE_MANIFEST = declareKillPoint('lsm.compaction.before-manifest');
+const KP_COMPACTION_BEFORE_DELETE = declareKillPoint('lsm.compaction.before-delete');
+
+/** Size limits of the lsm engine. */
+export const LSM_LIMITS: Limits = { maxKeyBytes: 16 * 1024, maxValueBytes: 16 * 1024 * 1024 };
+
+/** The engine's tuning knobs (see index.ts for their documentation and defaults). */
+export interface LsmSettings extends CompactionOptions {
+  bloomBits: number;
+  blockSize: number;
+  cacheSize: number;
+}
+
+const logFileName = (dir: string, n: number) => path.join(dir, `${String(n).padStart(6, '0')}.log`);
+const FILE_RE = /^(\d+)\.(log|sst)$/;
+
+/** Counters beyond the read path's. */
+interface WriteCounters {
+  userBytesWritten: number;
+  userBytesRead: number;
+  flushes: number;
+  flushBytesWritten: number;
+  compactions: number;
+  trivialMoves: number;
+  compactionBytesRead: number;
+  compactionBytesWritten: number;
+  tombstonesDropped: number;
+  stalls: number;
+  stallMs: number;
+}
+
+export class LsmEngine implements Engine {
+  readonly info: EngineInfo & { kind: 'sync' };
+  private readonly fs: Fs;
+  private readonly dir: string;
+  private readonly lock: DirLock;
+  private readonly policy: DurabilityPolicy;
+  private readonly cache: BlockCache;
+  private readonly rc: ReadCounters = { bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
+  private readonly wc: WriteCounters = {
+    userBytesWritten: 0, userBytesRead: 0, flushes: 0, flushBytesWritten: 0, compactions: 0, trivialMoves: 0,
+    compactionBytesRead: 0, compactionBytesWritten: 0, tombstonesDropped: 0, stalls: 0, stallMs: 0,
+  };
+  private mem = new Memtable();
+  /** The frozen memtable being flushed (only during a flush). */
+  private imm: Memtable | undefined;
+  private wal!: WalWriter;
+  private version: Version;
+  private nextFile = 1;
+  private logNumber = 0;
+  /** Highest sequence number stored in tables. */
+  private tableSeq = 0;
+  private compactPointers: Buffer[] = [];
+  private readonly hit: { table: Table | undefined } = { table: undefined };
+  private closed = false;
+
+  constructor(opts: ResolvedOpenOptions, private readonly s: LsmSettings) {
+    this.fs = opts.fs;
+    this.dir = opts.dir;
+    this.cache = new BlockCache(s.cacheSize);
+    this.fs.mkdirp(this.dir);
+    this.lock = DirLock.acquire(this.fs, this.dir);
+    try {
+      const m = readManifest(this.fs, this.dir);
+      if (m !== undefined && m.compaction !== s.style)
+        throw invalidArgument(`${this.dir} was built with compaction=${m.compaction}; open it with that style`);
+      this.version = m ? this.loadVersion(m) : Version.empty(s.style === 'leveled' ? LEVELED_LEVELS : 1);
+      if (m) {
+        this.nextFile = m.nextFileNumber;
+        this.logNumber = m.logNumber;
+        this.tableSeq = m.lastSequence;
+        this.compactPointers = m.compactPointers;
+      }
+      const lastSeq = this.recover();
+      this.policy = new DurabilityPolicy(opts, () => this.wal.sync(), lastSeq);
+    } catch (e) {
+      this.releaseAll();
+      throw e;
+    }
+    this.info = {
+      name: 'lsm', label: opts.label, design: `LSM tree (LevelDB design), ${s.style} compaction`, version: '1',
+      kind: 'sync', capabilities: LSM_CAPABILITIES, limits: LSM_LIMITS, durability: opts.durability,
+      settings: { ...opts.options },
+    };
+  }
+
+  private openTable(f: ManifestFile): FileMeta {
+    const table = Table.open(this.fs, tableFileName(this.dir, f.number), f.number, this.cache, this.rc);
+    return {
+      number: f.number, size: f.size, entries: f.entries, smallest: f.smallest, largest: f.largest,
+      smallestStr: keyString(f.smallest), largestStr: keyString(f.largest), table,
+    };
+  }
+
+  private loadVersion(m: ManifestState): Version {
+    const levels: Run[][] = m.levels.map((runs) => runs.map((run) => run.map((f) => this.openTable(f))));
+    if (this.s.style === 'leveled') while (levels.length < LEVELED_LEVELS) levels.push([]);
+    return new Version(levels);
+  }
+
+  /** Deletes orphans, replays needed WALs, flushes them, starts a fresh WAL. Returns the last sequence. */
+  private recover(): number {
+    const live = new Set<number>();
+    for (const f of this.version.files()) live.add(f.number);
+    const logs: number[] = [];
+    for (const name of this.fs.list(this.dir)) {
+      const m = FILE_RE.exec(name);
+      if (name === `${MANIFEST_NAME}.tmp`) this.fs.unlink(path.join(this.dir, name));
+      if (!m) continue;
+      const n = Number(m[1]);
+      if (n >= this.nextFile) this.nextFile = n + 1;
+      if (m[2] === 'sst' && !live.has(n)) this.fs.unlink(path.join(this.dir, name));
+      else if (m[2] === 'log') {
+        if (n < this.logNumber) this.fs.unlink(path.join(this.dir, name));
+        else logs.push(n);
+      }
+    }
+    logs.sort((a, b) => a - b);
+    let lastSeq = this.tableSeq;
+    for (const n of logs) {
+      const file = logFileName(this.dir, n);
+      for (const rec of readWal(this.fs, file).records) {
+        const { seq } = decodeBatch(rec, file, (sq, k, v) => this.mem.add(keyString(k), Buffer.from(k), v && Buffer.from(v), sq));
+        if (seq > lastSeq) lastSeq = seq;
+      }
+    }
+    // A fresh WAL, then (if anything was replayed) a flush; the manifest then retires old WALs.
+    this.startWal();
+    if (this.mem.count > 0) this.flushMemtable(lastSeq, false);
+    else this.saveManifest();
+    for (const n of logs) this.fs.unlink(logFileName(this.dir, n));
+    return lastSeq;
+  }
+
+  private startWal(): WalWriter | undefined {
+    const old = this.wal as WalWriter | undefined;
+    const n = this.nextFile++;
+    const file = logFileName(this.dir, n);
+    this.wal = new WalWriter(this.fs, file, this.fs.open(file, 'truncate'));
+    this.logNumber = n;
+    return old;
+  }
+
+  private saveManifest(): void {
+    const levels: ManifestFile[][][] = this.version.levels.map((runs) =>
+      runs.map((run) => run.map((f) => ({ number: f.number, size: f.size, entries: f.entries, smallest: f.smallest, largest: f.largest }))),
+    );
+    writeManifest(this.fs, this.dir, {
+      nextFileNumber: this.nextFile, lastSequence: this.tableSeq, logNumber: this.logNumber,
+      compaction: this.s.style, levels, compactPointers: this.compactPointers,
+    });
+  }
+
+  private live(): void {
+    if (this.closed) throw closedError();
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.live();
+    checkKey(key, LSM_LIMITS);
+    const ks = keyString(key);
+    const e = this.mem.get(ks) ?? this.imm?.get(ks);
+    let v: Buffer | undefined;
+    if (e !== undefined) v = e.value && Buffer.from(e.value);
+    else if (this.version.get(key, ks, bloomHash(key), this.hit) === Lookup.Found) v = this.hit.table!.value;
+    if (v !== undefined) this.wc.userBytesRead += key.length + v.length;
+    return v;
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.live();
+    checkKey(key, LSM_LIMITS);
+    checkValue(value, LSM_LIMITS);
+    const seq = this.policy.lastSequence() + 1;
+    const rec = encodeSingle(seq, key, value);
+    this.wal.append(rec);
+    killPoint(KP_WAL_APPENDED);
+    this.mem.add(keyString(key), Buffer.from(key), Buffer.from(value), seq);
+    this.wc.userBytesWritten += key.length + value.length;
+    this.policy.afterWrite(rec.length);
+    if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+  }
+
+  delete(key: Uint8Array): void {
+    this.live();
+    checkKey(key, LSM_LIMITS);
+    const seq = this.policy.lastSequence() + 1;
+    const rec = encodeSingle(seq, key, undefined);
+    this.wal.append(rec);
+    killPoint(KP_WAL_APPENDED);
+    this.mem.add(keyString(key), Buffer.from(key), undefined, seq);
+    this.wc.userBytesWritten += key.length;
+    this.policy.afterWrite(rec.length);
+    if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+  }
+
+  write(batch: readonly BatchOp[]): void {
+    this.live();
+    checkBatch(batch, LSM_LIMITS);
+    const seq = this.policy.lastSequence() + 1;
+    const rec = encodeBatch(seq, batch);
+    this.wal.append(rec);
+    killPoint(KP_WAL_APPENDED);
+    for (const op of batch) {
+      const value = op.type === 'put' ? Buffer.from(op.value) : undefined;
+      this.mem.add(keyString(op.key), Buffer.from(op.key), value, seq);
+      this.wc.userBytesWritten += op.key.length + (value?.length ?? 0);
+    }
+    this.policy.afterWrite(rec.length);
+    if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+  }
+
+  scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
+    this.live();
+    checkKey(start, LSM_LIMITS);
+    checkLimit(limit);
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    if (limit === 0) return out;
+    const it = this.newIterator();
+    for (it.seek(Buffer.from(start)); it.valid && out.length < limit; it.next()) {
+      if (it.kind === 0) continue;
+      const k = it.sharedKeys ? Buffer.from(it.key) : it.key;
+      const v = Buffer.from(it.vbuf.subarray(it.vStart, it.vEnd));
+      this.wc.userBytesRead += k.length + v.length;
+      out.push([k, v]);
+    }
+    return out;
+  }
+
+  /** A merging iterator over the current memtables and version (tombstones included). */
+  private newIterator(): InternalIterator {
+    const children: InternalIterator[] = [new MemIterator(this.mem)];
+    if (this.imm) children.push(new MemIterator(this.imm));
+    for (const level of this.version.levels) for (const run of level) children.push(new RunIterator(run, true));
+    return new MergingIterator(children);
+  }
+
+  sync(): void {
+    this.live();
+    this.policy.commit();
+  }
+
+  lastSequence(): number {
+    return this.policy.lastSequence();
+  }
+
+  durableSequence(): number {
+    return this.policy.durableSequence();
+  }
+
+  /** Flushes the full memtable and runs compactions until the tree is in shape (a write stall). */
+  private makeRoom(): void {
+    const t0 = performance.now();
+    this.flushMemtable(this.policy.lastSequence(), true);
+    this.compactAll();
+    this.wc.stalls++;
+    this.wc.stallMs += performance.now() - t0;
+  }
+
+  /**
+   * Freezes the memtable, writes it as a level-0 table, records it in the manifest, and retires
+   * the WAL that held it. `rotate`: start a new WAL first (not during recovery, which already did).
+   */
+  private flushMemtable(lastSeq: number, rotate: boolean): void {
+    const oldWal = rotate ? this.startWal() : undefined;
+    const imm = this.mem;
+    imm.immutable = true;
+    this.imm = imm;
+    this.mem = new Memtable();
+    const number = this.nextFile++;
+    const builder = new SstableBuilder(this.fs, tableFileName(this.dir, number), this.s);
+    try {
+      for (let e = imm.first(); e !== null; e = e.next[0] ?? null) {
+        if (e.value === undefined) builder.add(e.key, 0, e.seq, EMPTY_VALUE);
+        else builder.add(e.key, 1, e.seq, e.value);
+      }
+      const built = builder.finish();
+      killPoint(KP_FLUSH_BEFORE_MANIFEST);
+      const meta = this.openTable({ number, ...built });
+      this.version = this.version.withLevel(0, [[meta], ...this.version.levels[0]!]);
+      this.tableSeq = Math.max(this.tableSeq, lastSeq);
+      this.saveManifest();
+      this.wc.flushes++;
+      this.wc.flushBytesWritten += built.size;
+    } catch (e) {
+      builder.abandon();
+      throw e;
+    }
+    this.imm = undefined;
+    if (oldWal) {
+      oldWal.close();
+      this.fs.unlink(oldWal.file);
+      this.policy.markDurable();
+    }
+  }
+
+  private compactAll(): void {
+    for (;;) {
+      const plan = pickCompaction(this.version, this.s, this.compactPointers);
+      if (plan === undefined) return;
+      this.compact(plan);
+    }
+  }
+
+  private compact(plan: CompactionPlan): void {
+    if (plan.pointer) this.compactPointers[plan.level] = plan.pointer;
+    if (plan.trivialMove) {
+      this.version = plan.install([...plan.inputs[0]!]);
+      this.saveManifest();
+      this.wc.trivialMoves++;
+      return;
+    }
+    const out = mergeRuns(this.fs, this.dir, plan, this.version, this.s.targetFileSize, this.s, () => this.nextFile++);
+    killPoint(KP_COMPACTION_BEFORE_MANIFEST);
+    const metas = out.tables.map((t) => this.openTable({ number: t.number, ...t.built }));
+    this.version = plan.install(metas);
+    this.saveManifest();
+    killPoint(KP_COMPACTION_BEFORE_DELETE);
+    for (const run of plan.inputs)
+      for (const f of run) {
+        f.table.close();
+        this.fs.unlink(tableFileName(this.dir, f.number));
+      }
+    this.wc.compactions++;
+    this.wc.compactionBytesRead += out.bytesRead;
+    this.wc.compactionBytesWritten += out.bytesWritten;
+    this.wc.tombstonesDropped += out.tombstonesDropped;
+  }
+
+  stats(): EngineStats {
+    this.live();
+    const s = emptyStats(['liveBytes', 'liveKeys']);
+    const c = this.fs.counters;
+    s.userBytesWritten = this.wc.userBytesWritten;
+    s.userBytesRead = this.wc.userBytesRead;
+    s.deviceBytesWritten = c.bytesWritten;
+    s.deviceBytesRead = c.bytesRead;
+    s.syncs = c.syncs;
+    s.flushes = this.wc.flushes;
+    s.compactions = this.wc.compactions;
+    s.compactionBytesRead = this.wc.compactionBytesRead;
+    s.compactionBytesWritten = this.wc.compactionBytesWritten;
+    s.cacheHits = this.cache.hits;
+    s.cacheMisses = this.cache.misses;
+    s.bloomNegatives = this.rc.bloomNegatives;
+    let tableBytes = 0;
+    let files = 0;
+    let tableMem = 0;
+    const x = s.extra;
+    this.version.levels.forEach((runs, i) => {
+      x[`L${i}.files`] = this.version.levelFiles(i);
+      x[`L${i}.bytes`] = this.version.levelBytes(i);
+      x[`L${i}.runs`] = runs.length;
+      for (const run of runs) for (const f of run) tableMem += f.table.memoryBytes;
+      tableBytes += x[`L${i}.bytes`]!;
+      files += x[`L${i}.files`]!;
+    });
+    s.files = files + 2; // tables + WAL + MANIFEST
+    s.diskBytes = tableBytes + this.wal.offset;
+    s.indexMemoryBytes = this.mem.approximateBytes + tableMem + this.cache.bytes;
+    const user = Math.max(1, this.wc.userBytesWritten);
+    Object.assign(x, {
+      levels: this.version.levels.length,
+      tableBytes,
+      walBytes: this.wal.offset,
+      memtableBytes: this.mem.approximateBytes,
+      flushBytesWritten: this.wc.flushBytesWritten,
+      trivialMoves: this.wc.trivialMoves,
+      tombstonesDropped: this.wc.tombstonesDropped,
+      writeAmplification: c.bytesWritten / user,
+      compactionWriteAmplification: (this.wc.flushBytesWritten + this.wc.compactionBytesWritten) / user,
+      bloomFalsePositives: this.rc.bloomFalsePositives,
+      getBlockReads: this.rc.getBlockReads,
+      blockFileReads: this.rc.blockFileReads,
+      cacheBytes: this.cache.bytes,
+      stalls: this.wc.stalls,
+      stallMs: this.wc.stallMs,
+    });
+    return s;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.policy.commit();
+    } finally {
+      this.closed = true;
+      this.releaseAll();
+    }
+  }
+
+  private releaseAll(): void {
+    this.policy?.dispose();
+    const w = this.wal as WalWriter | undefined;
+    try {
+      w?.close();
+    } catch (e) {
+      if (!(e instanceof KvError)) throw e;
+    }
+    for (const f of this.version?.files() ?? []) f.table.close();
+    this.lock.release();
+  }
+}
+
+const EMPTY_VALUE = Buffer.alloc(0);
+
+/** What the lsm engine can do. */
+export const LSM_CAPABILITIES = {
+  orderedScan: true,
+  atomicBatch: true,
+  persistent: true,
+  durability: ['none', 'group', 'always'],
+} as const;
