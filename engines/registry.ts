@@ -11,9 +11,11 @@ import { DURABILITIES } from './engine.js';
 import { KvError, invalidArgument, notSupported } from './errors.js';
 import { NodeFs } from './fs.js';
 import { mapDescriptor } from './reference/map.js';
+import { hashlogDescriptor } from './hashlog/index.js';
+import { lsmDescriptor } from './lsm/index.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor];
 
 /** All registered engine descriptors. */
 export function listEngines(): readonly EngineDescriptor[] {

@@ -1,0 +1,342 @@
+/**
+ * The hashlog Engine: Bitcask's design behind the kvlab contract. Every mutation appends a
+ * record to the active segment (through a write buffer) and then points the keydir at it; a get
+ * is one keydir probe and one pread. Durability follows the shared {@link DurabilityPolicy}.
+ * See README.md in this folder for a walk through a get and a put, FORMAT.md for the bytes.
+ */
+import * as path from 'node:path';
+import { checkBatch, checkKey, checkValue, DirLock, DurabilityPolicy } from '../common.js';
+import type { BatchOp, Capabilities, Engine, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { emptyStats } from '../engine.js';
+import { closedError, corruption, notSupported } from '../errors.js';
+import type { Fs } from '../fs.js';
+import { declareKillPoint, killPoint } from '../killpoint.js';
+import {
+  fileName, FLAG_BATCH, FLAG_COMMIT, FLAG_TOMBSTONE, HINT_SUFFIX, KIND_LOG, MAX_KEY_BYTES, MAX_VALUE_BYTES, RECORD_HEADER_BYTES, recordCrcOk,
+  SEGMENT_HEADER_BYTES,
+} from './format.js';
+import { applyRecord, hashKey, Keydir } from './keydir.js';
+import { merge } from './merge.js';
+import { recover } from './recovery.js';
+import { createSegment, LogWriter, Segment } from './segment.js';
+
+/** hashlog size limits: key length is a u16 on disk; values are capped at 64 MiB. */
+export const HASHLOG_LIMITS: Limits = { maxKeyBytes: MAX_KEY_BYTES, maxValueBytes: MAX_VALUE_BYTES };
+export const HASHLOG_CAPABILITIES: Capabilities = {
+  orderedScan: false,
+  atomicBatch: true,
+  persistent: true,
+  durability: ['none', 'group', 'always'],
+};
+export const HASHLOG_VERSION = '1.0.0';
+
+/** Engine-specific settings (validated by the registry against the descriptor's OptionSpecs). */
+export interface HashlogSettings {
+  segmentBytes: number;
+  mergeRatio: number;
+  mergeMinBytes: number;
+  autoMerge: boolean;
+  writeBufferBytes: number;
+  verifyReads: boolean;
+}
+
+const KP_AFTER_APPEND = declareKillPoint('hashlog.append.before-keydir');
+const KP_BATCH_MID = declareKillPoint('hashlog.batch.mid');
+/** With a kill point armed, a batch is flushed half-way so a crash there leaves half a batch on disk. */
+const KILL_ARMED = process.env.KVLAB_KILL_POINT !== undefined;
+
+const recordBytes = (k: number, v: number): number => RECORD_HEADER_BYTES + k + v;
+const EMPTY = new Uint8Array(0);
+
+/** A hashlog store open on one directory (exclusively, via DirLock). */
+export class HashlogEngine implements Engine {
+  readonly info: EngineInfo & { kind: 'sync' };
+  private readonly fs: Fs;
+  private readonly lock: DirLock;
+  private readonly kd: Keydir;
+  private segments: Segment[];
+  private readonly segs = new Map<number, Segment>();
+  private writer: LogWriter;
+  private readonly policy: DurabilityPolicy;
+  private readonly buffered: boolean;
+  private closed = false;
+  private readonly totals: { liveBytes: number };
+  private readonly hintBytes = new Map<number, number>();
+  private readonly base: { read: number; written: number; syncs: number };
+  private userBytesWritten = 0;
+  private userBytesRead = 0;
+  private merges = 0;
+  private mergeBytesRead = 0;
+  private mergeBytesWritten = 0;
+  private flushesBefore = 0;
+  private readonly recovery: { hintsLoaded: number; segmentsScanned: number; tornBytes: number };
+
+  constructor(opts: ResolvedOpenOptions, private readonly settings: HashlogSettings) {
+    this.fs = opts.fs;
+    this.info = {
+      name: 'hashlog', label: opts.label, design: 'append-only log segments + in-memory hash keydir (Bitcask)',
+      version: HASHLOG_VERSION, kind: 'sync', capabilities: HASHLOG_CAPABILITIES, limits: HASHLOG_LIMITS,
+      durability: opts.durability,
+      settings: { ...settings, groupCommitMs: opts.groupCommitMs ?? 2, groupCommitBytes: opts.groupCommitBytes ?? 1 << 20 },
+    };
+    this.base = { read: this.fs.counters.bytesRead, written: this.fs.counters.bytesWritten, syncs: this.fs.counters.syncs };
+    this.fs.mkdirp(opts.dir);
+    this.lock = DirLock.acquire(this.fs, opts.dir);
+    let opened: Segment[] = [];
+    try {
+      const r = recover(this.fs, opts.dir);
+      opened = r.segments;
+      this.kd = r.keydir;
+      this.segments = r.segments;
+      this.totals = { liveBytes: r.liveBytes };
+      this.recovery = { hintsLoaded: r.hintsLoaded, segmentsScanned: r.segmentsScanned, tornBytes: r.tornBytes };
+      for (const s of this.segments) {
+        this.segs.set(s.id, s);
+        const hint = path.join(opts.dir, fileName(s.id, HINT_SUFFIX));
+        if (this.fs.exists(hint)) this.hintBytes.set(s.id, this.fs.fileSize(hint));
+      }
+      const last = this.segments[this.segments.length - 1];
+      let active = last;
+      if (last === undefined || last.kind !== KIND_LOG || last.size >= settings.segmentBytes) {
+        active = createSegment(this.fs, opts.dir, (last?.id ?? 0) + 1, KIND_LOG, (last?.id ?? 0) + 1, 0);
+        this.addSegment(active);
+        opened = this.segments;
+      }
+      this.writer = new LogWriter(this.fs, active!, settings.writeBufferBytes);
+      this.policy = new DurabilityPolicy(opts, () => this.writer.sync(), r.maxSeq);
+    } catch (e) {
+      for (const s of opened) this.fs.close(s.fd);
+      this.lock.release();
+      throw e;
+    }
+    this.buffered = opts.durability === 'none';
+    this.dir = opts.dir;
+  }
+  private readonly dir: string;
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    if (this.closed) throw closedError();
+    checkKey(key, HASHLOG_LIMITS);
+    const kd = this.kd;
+    const e = kd.find(key, hashKey(key));
+    if (e < 0) return undefined;
+    const segId = kd.seg[e]!;
+    const off = kd.off[e]!;
+    const kl = kd.keyLen[e]!;
+    const vl = kd.valueLen[e]!;
+    this.userBytesRead += kl + vl;
+    if (!this.settings.verifyReads) {
+      const v = Buffer.allocUnsafe(vl);
+      this.readAt(segId, off + RECORD_HEADER_BYTES + kl, v, vl);
+      return v;
+    }
+    const n = RECORD_HEADER_BYTES + kl + vl;
+    const rec = Buffer.allocUnsafe(n);
+    this.readAt(segId, off, rec, n);
+    if (rec.readUInt16LE(6) !== kl || rec.readUInt32LE(8) !== vl || !recordCrcOk(rec, 0, n))
+      throw corruption('record failed its checksum on read', this.segs.get(segId)!.file, off);
+    return rec.subarray(RECORD_HEADER_BYTES + kl);
+  }
+
+  /** Fills dst[0, len) from segment `segId` at `pos`: from the write buffer or by pread. */
+  private readAt(segId: number, pos: number, dst: Buffer, len: number): void {
+    if (segId === this.writer.seg.id && this.writer.readInto(pos, dst, len)) return;
+    const seg = this.segs.get(segId)!;
+    let got = 0;
+    while (got < len) {
+      const n = this.fs.read(seg.fd, dst, got, len - got, pos + got);
+      if (n === 0) throw corruption('record extends past the end of its segment', seg.file, pos);
+      got += n;
+    }
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    if (this.closed) throw closedError();
+    checkKey(key, HASHLOG_LIMITS);
+    checkValue(value, HASHLOG_LIMITS);
+    this.appendOne(key, value, 0);
+  }
+
+  delete(key: Uint8Array): void {
+    if (this.closed) throw closedError();
+    checkKey(key, HASHLOG_LIMITS);
+    this.appendOne(key, EMPTY, FLAG_TOMBSTONE);
+  }
+
+  private appendOne(key: Uint8Array, value: Uint8Array, flags: number): void {
+    const len = recordBytes(key.length, value.length);
+    this.maybeRoll(len);
+    const w = this.writer;
+    const off = w.append(flags, key, value, this.policy.lastSequence() + 1);
+    if (!this.buffered) w.flush();
+    killPoint(KP_AFTER_APPEND);
+    applyRecord(this.kd, this.segs, this.totals, recordBytes, w.seg.id, key, hashKey(key), flags !== 0, off, value.length);
+    this.userBytesWritten += key.length + value.length;
+    this.policy.afterWrite(len);
+  }
+
+  write(batch: readonly BatchOp[]): void {
+    if (this.closed) throw closedError();
+    checkBatch(batch, HASHLOG_LIMITS);
+    const n = batch.length;
+    if (n === 1) {
+      const op = batch[0]!;
+      this.appendOne(op.key, op.type === 'put' ? op.value : EMPTY, op.type === 'put' ? 0 : FLAG_TOMBSTONE);
+      return;
+    }
+    let total = 0;
+    for (const op of batch) total += recordBytes(op.key.length, op.type === 'put' ? op.value.length : 0);
+    if (n > 0) this.maybeRoll(total); // a batch never spans two segments
+    const w = this.writer;
+    const seq = this.policy.lastSequence() + 1;
+    const offs = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const op = batch[i]!;
+      const flags = FLAG_BATCH | (op.type === 'del' ? FLAG_TOMBSTONE : 0) | (i === n - 1 ? FLAG_COMMIT : 0);
+      offs[i] = w.append(flags, op.key, op.type === 'put' ? op.value : EMPTY, seq);
+      if (KILL_ARMED && i === (n >> 1) - 1) {
+        w.flush();
+        killPoint(KP_BATCH_MID);
+      }
+    }
+    if (!this.buffered) w.flush();
+    killPoint(KP_AFTER_APPEND);
+    for (let i = 0; i < n; i++) {
+      const op = batch[i]!;
+      const vl = op.type === 'put' ? op.value.length : 0;
+      applyRecord(this.kd, this.segs, this.totals, recordBytes, w.seg.id, op.key, hashKey(op.key), op.type === 'del', offs[i]!, vl);
+      this.userBytesWritten += op.key.length + vl;
+    }
+    this.policy.afterWrite(total);
+  }
+
+  scan(): Array<[Uint8Array, Uint8Array]> {
+    if (this.closed) throw closedError();
+    throw notSupported('hashlog has no ordered scan (hash index)');
+  }
+
+  sync(): void {
+    if (this.closed) throw closedError();
+    this.policy.commit();
+  }
+
+  lastSequence(): number {
+    return this.policy.lastSequence();
+  }
+
+  durableSequence(): number {
+    return this.policy.durableSequence();
+  }
+
+  /**
+   * Rolls the active segment if it holds records, then merges every immutable segment (whatever
+   * its dead-bytes ratio). Not part of the Engine contract; for tests and tools.
+   */
+  merge(): void {
+    if (this.closed) throw closedError();
+    if (this.writer.seg.size > SEGMENT_HEADER_BYTES) this.roll();
+    this.runMerge();
+  }
+
+  private maybeRoll(len: number): void {
+    const size = this.writer.seg.size;
+    if (size > SEGMENT_HEADER_BYTES && size + len > this.settings.segmentBytes) {
+      this.roll();
+      this.maybeMerge();
+    }
+  }
+
+  /** Makes the active segment immutable (flushed and synced) and starts a new one. */
+  private roll(): void {
+    const old = this.writer;
+    old.sync();
+    this.flushesBefore += old.flushes;
+    const id = old.seg.id + 1;
+    const seg = createSegment(this.fs, this.dir, id, KIND_LOG, id, 0);
+    this.addSegment(seg);
+    this.writer = new LogWriter(this.fs, seg, this.settings.writeBufferBytes);
+  }
+
+  private addSegment(s: Segment): void {
+    this.segments.push(s);
+    this.segs.set(s.id, s);
+  }
+
+  private maybeMerge(): void {
+    if (!this.settings.autoMerge || this.segments.length < 2) return;
+    let bytes = 0;
+    let dead = 0;
+    for (let i = 0; i < this.segments.length - 1; i++) {
+      const s = this.segments[i]!;
+      bytes += s.size - SEGMENT_HEADER_BYTES;
+      dead += s.deadBytes();
+    }
+    if (bytes > 0 && bytes >= this.settings.mergeMinBytes && dead >= this.settings.mergeRatio * bytes) this.runMerge();
+  }
+
+  private runMerge(): void {
+    const inputs = this.segments.slice(0, -1);
+    if (inputs.length === 0) return;
+    const r = merge(this.fs, this.dir, this.kd, inputs, this.policy.lastSequence(), () => this.policy.commit());
+    for (const s of inputs) {
+      this.segs.delete(s.id);
+      this.hintBytes.delete(s.id);
+    }
+    this.segs.set(r.output.id, r.output);
+    this.hintBytes.set(r.output.id, r.hintBytes);
+    this.segments = [r.output, this.writer.seg];
+    this.merges++;
+    this.mergeBytesRead += r.bytesRead;
+    this.mergeBytesWritten += r.bytesWritten + r.hintBytes;
+  }
+
+  stats(): EngineStats {
+    if (this.closed) throw closedError();
+    const s = emptyStats(['cacheHits', 'cacheMisses']);
+    const c = this.fs.counters;
+    s.userBytesWritten = this.userBytesWritten;
+    s.userBytesRead = this.userBytesRead;
+    s.deviceBytesWritten = c.bytesWritten - this.base.written;
+    s.deviceBytesRead = c.bytesRead - this.base.read;
+    s.syncs = c.syncs - this.base.syncs;
+    s.liveBytes = this.totals.liveBytes;
+    s.liveKeys = this.kd.size;
+    let disk = 0;
+    let dead = 0;
+    for (const seg of this.segments) {
+      disk += seg.size;
+      dead += seg.deadBytes();
+    }
+    let hints = 0;
+    for (const h of this.hintBytes.values()) hints += h;
+    s.diskBytes = disk + hints;
+    s.files = this.segments.length + this.hintBytes.size;
+    s.flushes = this.flushesBefore + this.writer.flushes;
+    s.compactions = this.merges;
+    s.compactionBytesRead = this.mergeBytesRead;
+    s.compactionBytesWritten = this.mergeBytesWritten;
+    s.indexMemoryBytes = this.kd.memoryBytes();
+    s.extra = {
+      segments: this.segments.length,
+      deadBytes: dead,
+      keydirBytesPerKeyBeyondKeys: this.kd.size === 0 ? 0 : (this.kd.memoryBytes() - this.kd.keyBytes()) / this.kd.size,
+      hintsLoadedAtOpen: this.recovery.hintsLoaded,
+      segmentsScannedAtOpen: this.recovery.segmentsScanned,
+      tornBytesTruncatedAtOpen: this.recovery.tornBytes,
+    };
+    return s;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.policy.dispose();
+    try {
+      this.writer.sync();
+      this.policy.markDurable();
+    } finally {
+      for (const s of this.segments) this.fs.close(s.fd);
+      this.lock.release();
+    }
+  }
+}
