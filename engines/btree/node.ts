@@ -1,0 +1,217 @@
+/**
+ * Leaf and branch nodes: the in-memory form of a tree page, its size accounting and its
+ * page encoding.
+ *
+ * Leaf body: `count` entries, back to back (on-disk: never change without a version bump):
+ *   u16 keyLen | u8 flags | u32 valueLen | [u32 first overflow page, when flags & 1] | key | inline value
+ * Branch body: `count` entries: u32 child page | u16 keyLen | key. Entry 0's key is empty: child
+ * i (i >= 1) holds keys >= key i, and every child holds keys < the next entry's key.
+ *
+ * Size rules (see FORMAT.md): a leaf entry is at most half the body (larger values go to
+ * overflow pages), a key at most an eighth of it. So a split or a redistribution can always
+ * leave both halves between a quarter ({@link Layout.minFill}) and all of the body.
+ */
+import { corruption } from '../errors.js';
+import { PAGE_HEADER, PageType, bodySize, sealPage } from './page.js';
+
+/** Leaf entry flag: the value lives in an overflow chain. on-disk: never change without a version bump. */
+export const FLAG_OVERFLOW = 1;
+/** Leaf entry header bytes (without the overflow page id). on-disk: never change without a version bump. */
+export const LEAF_ENTRY_HEADER = 7;
+/** Branch entry header bytes. on-disk: never change without a version bump. */
+export const BRANCH_ENTRY_HEADER = 6;
+
+/** A value stored in an overflow chain: its first page and total length. */
+export class OverflowRef {
+  constructor(readonly pgid: number, readonly length: number) {}
+}
+
+/** A leaf value: inline bytes or a reference to an overflow chain. */
+export type LeafValue = Buffer | OverflowRef;
+
+/** Size limits derived from the page size. */
+export class Layout {
+  readonly body: number;
+  /** Largest leaf entry stored inline (half the body). */
+  readonly maxInlineEntry: number;
+  /** Largest key (an eighth of the body, minus entry headers). */
+  readonly maxKey: number;
+  /** Non-root nodes hold at least this many body bytes (a quarter of the body). */
+  readonly minFill: number;
+  /** Page ids per freelist page. */
+  readonly freelistPerPage: number;
+  constructor(readonly pageSize: number) {
+    this.body = bodySize(pageSize);
+    this.maxInlineEntry = Math.floor(this.body / 2);
+    this.maxKey = Math.floor(this.body / 8) - (LEAF_ENTRY_HEADER + 4 + 1);
+    this.minFill = Math.floor(this.body / 4);
+    this.freelistPerPage = Math.floor(this.body / 4);
+  }
+  /** True when a value of `valueLen` bytes under `keyLen` is stored inline. */
+  inline(keyLen: number, valueLen: number): boolean {
+    return LEAF_ENTRY_HEADER + keyLen + valueLen <= this.maxInlineEntry;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Encoded size of one leaf entry. */
+export function leafEntrySize(key: Buffer, v: LeafValue): number {
+  return v instanceof OverflowRef ? LEAF_ENTRY_HEADER + 4 + key.length : LEAF_ENTRY_HEADER + key.length + v.length;
+}
+
+/**
+ * One tree node. `pgid` is the page it was read from or will be written to. Keys and inline
+ * values are immutable buffers (views of a page or private copies), never a caller's buffer.
+ */
+export class Node {
+  constructor(
+    public pgid: number,
+    readonly leaf: boolean,
+    public keys: Buffer[],
+    /** Leaf only: values parallel to keys. */
+    public values: LeafValue[],
+    /** Branch only: child page ids parallel to keys (keys[0] is empty). */
+    public children: number[],
+  ) {}
+
+  static emptyLeaf(pgid: number): Node {
+    return new Node(pgid, true, [], [], []);
+  }
+
+  /** Encoded size of entry `i`. Branch entry 0 is counted with an empty key. */
+  entrySize(i: number): number {
+    if (this.leaf) return leafEntrySize(this.keys[i]!, this.values[i]!);
+    return BRANCH_ENTRY_HEADER + (i === 0 ? 0 : this.keys[i]!.length);
+  }
+
+  /** Body bytes this node needs. */
+  bytes(): number {
+    let n = 0;
+    for (let i = 0; i < this.keys.length; i++) n += this.entrySize(i);
+    return n;
+  }
+
+  /** Encodes into `page` (a full, zeroed page buffer) and seals it. */
+  encode(page: Buffer): void {
+    let p = PAGE_HEADER;
+    const n = this.keys.length;
+    if (this.leaf) {
+      for (let i = 0; i < n; i++) {
+        const k = this.keys[i]!;
+        const v = this.values[i]!;
+        page.writeUInt16LE(k.length, p);
+        if (v instanceof OverflowRef) {
+          page[p + 2] = FLAG_OVERFLOW;
+          page.writeUInt32LE(v.length, p + 3);
+          page.writeUInt32LE(v.pgid, p + 7);
+          p += LEAF_ENTRY_HEADER + 4;
+          p += k.copy(page, p);
+        } else {
+          page[p + 2] = 0;
+          page.writeUInt32LE(v.length, p + 3);
+          p += LEAF_ENTRY_HEADER;
+          p += k.copy(page, p);
+          p += v.copy(page, p);
+        }
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        page.writeUInt32LE(this.children[i]!, p);
+        const k = i === 0 ? EMPTY : this.keys[i]!;
+        page.writeUInt16LE(k.length, p + 4);
+        p += BRANCH_ENTRY_HEADER;
+        p += k.copy(page, p);
+      }
+    }
+    sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER);
+  }
+
+  /**
+   * Decodes a verified leaf or branch page. Keys and values are views of `page` (which the
+   * node then owns). Throws CORRUPTION when an entry runs past the used bytes.
+   */
+  static decode(page: Buffer, pgid: number, file: string): Node {
+    const type = page[4];
+    const count = page.readUInt16LE(6);
+    const end = PAGE_HEADER + page.readUInt32LE(16);
+    const bad = (why: string) => corruption(`page ${pgid}: ${why}`, file, pgid * page.length);
+    const keys: Buffer[] = new Array(count);
+    let p = PAGE_HEADER;
+    if (type === PageType.leaf) {
+      const values: LeafValue[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        if (p + LEAF_ENTRY_HEADER > end) throw bad(`leaf entry ${i} header past the end`);
+        const klen = page.readUInt16LE(p);
+        const flags = page[p + 2]!;
+        const vlen = page.readUInt32LE(p + 3);
+        if (flags & FLAG_OVERFLOW) {
+          const first = page.readUInt32LE(p + 7);
+          p += LEAF_ENTRY_HEADER + 4;
+          if (p + klen > end) throw bad(`leaf entry ${i} key past the end`);
+          keys[i] = page.subarray(p, p + klen);
+          values[i] = new OverflowRef(first, vlen);
+          p += klen;
+        } else {
+          p += LEAF_ENTRY_HEADER;
+          if (p + klen + vlen > end) throw bad(`leaf entry ${i} past the end`);
+          keys[i] = page.subarray(p, p + klen);
+          values[i] = page.subarray(p + klen, p + klen + vlen);
+          p += klen + vlen;
+        }
+      }
+      if (p !== end) throw bad(`used bytes ${end - PAGE_HEADER} do not match entries (${p - PAGE_HEADER})`);
+      return new Node(pgid, true, keys, values, []);
+    }
+    if (type !== PageType.branch) throw bad(`not a tree page (type ${type})`);
+    const children: number[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      if (p + BRANCH_ENTRY_HEADER > end) throw bad(`branch entry ${i} header past the end`);
+      children[i] = page.readUInt32LE(p);
+      const klen = page.readUInt16LE(p + 4);
+      p += BRANCH_ENTRY_HEADER;
+      if (p + klen > end) throw bad(`branch entry ${i} key past the end`);
+      keys[i] = page.subarray(p, p + klen);
+      p += klen;
+    }
+    if (p !== end) throw bad(`used bytes ${end - PAGE_HEADER} do not match entries (${p - PAGE_HEADER})`);
+    if (count === 0) throw bad('branch with no children');
+    return new Node(pgid, false, keys, [], children);
+  }
+}
+
+/** Unsigned byte comparison, fast for short keys. */
+export function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  if (n > 32) return Buffer.compare(a, b);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** Index of the first key >= `key` (keys sorted). */
+export function lowerBound(keys: Buffer[], key: Uint8Array, from = 0): number {
+  let lo = from;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Branch routing: the child index whose range holds `key`. */
+export function childIndex(node: Node, key: Uint8Array): number {
+  // first i >= 1 with keys[i] > key, minus one
+  let lo = 1;
+  let hi = node.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(node.keys[mid]!, key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
