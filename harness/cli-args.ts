@@ -1,0 +1,120 @@
+/**
+ * Argument helpers shared by the CLI commands: YCSB flag habits (`-threads`, `-target`, `-P`,
+ * `-p k=v`, `-s`), number parsing with one-line errors, engine spec lists, property checks.
+ * Every usage error is a {@link UsageError} (the CLI prints it on one line and exits with 2).
+ */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+/** A command-line mistake: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** YCSB's single-dash long flags, mapped to ours. */
+const YCSB_FLAGS: Record<string, string> = {
+  '-threads': '--threads', '-target': '--target', '-db': '--engine', '-load': '', '-t': '',
+};
+
+/** Rewrites YCSB-style flags (`-threads 4`) to `--threads 4`; `-load`/`-t` (YCSB mode flags) are dropped. */
+export function normalizeArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a in YCSB_FLAGS) {
+      const m = YCSB_FLAGS[a]!;
+      if (m !== '') out.push(m);
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** Parsed options (string / boolean / repeated string values) and positionals. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** parseArgs with strict checking; unknown options and missing values become UsageErrors. */
+export function parse(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  command: string,
+  allowPositionals = false,
+): ParsedArgs {
+  try {
+    const r = parseArgs({ args: normalizeArgv(argv), options, strict: true, allowPositionals });
+    return { values: r.values as ParsedArgs['values'], positionals: r.positionals };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    throw new UsageError(`${command}: ${msg}`);
+  }
+}
+
+/** A positive (or non-negative) integer option value; undefined stays undefined. */
+export function intOpt(v: string | undefined, name: string, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min || !Number.isSafeInteger(Number(v)))
+    throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return Number(v);
+}
+
+/** A positive number option value (e.g. --target 1500.5). */
+export function numOpt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got '${v}'`);
+  return n;
+}
+
+/**
+ * Splits an engine list: `a,b:x=1,y=2,c` → [`a`, `b:x=1,y=2`, `c`] (a comma starts a new spec
+ * only before something that is not a bare `k=v`); `;` always separates.
+ */
+export function splitEngineList(s: string): string[] {
+  const out: string[] = [];
+  for (const chunk of s.split(';')) {
+    let first = true;
+    for (const part of chunk.split(',')) {
+      const p = part.trim();
+      if (p === '') continue;
+      if (!first && out.length > 0 && p.includes('=') && !p.includes(':')) out[out.length - 1] += `,${p}`;
+      else out.push(p);
+      first = false;
+    }
+  }
+  return out;
+}
+
+/** `-p k=v` values → an overrides record; a value without `=` is a UsageError. */
+export function overridesOf(pairs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-p needs key=value, got '${p}'`);
+    out[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/**
+ * Property names kvlab understands (CoreWorkload, YCSB client, kvlab additions). A -p override
+ * outside this list is a typo until proven otherwise: UsageError.
+ */
+export const KNOWN_PROPERTIES = new Set([
+  'workload', 'db', 'table', 'recordcount', 'operationcount', 'insertstart', 'insertcount', 'fieldcount', 'fieldlength',
+  'minfieldlength', 'fieldlengthdistribution', 'fieldlengthhistogram', 'fieldnameprefix', 'readallfields',
+  'readallfieldsbyname', 'writeallfields', 'dataintegrity', 'readproportion', 'updateproportion', 'insertproportion',
+  'scanproportion', 'readmodifywriteproportion', 'requestdistribution', 'zeropadding', 'minscanlength', 'maxscanlength',
+  'scanlengthdistribution', 'insertorder', 'hotspotdatafraction', 'hotspotopnfraction', 'exponential.percentile',
+  'exponential.frac', 'maxexecutiontime', 'valuemode', 'rawvaluelength', 'threadcount', 'target', 'measurementtype',
+  'hdrhistogram.percentiles', 'status.interval', 'core_workload_insertion_retry_limit', 'core_workload_insertion_retry_interval',
+  'insertionretrylimit', 'insertionretryinterval', 'debug', 'exporter', 'exportfile',
+]);
+
+/** Throws a UsageError naming the first unknown override property. */
+export function checkOverrides(o: Record<string, string>): void {
+  for (const k of Object.keys(o)) if (!KNOWN_PROPERTIES.has(k)) throw new UsageError(`unknown property '${k}' (see workloads/README.md for the property table)`);
+}

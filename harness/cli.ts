@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * The `kvlab` command line. Commands: load, run, matrix, engines, micro, inspect, help.
+ * Exit codes: 0 success; 2 usage error (unknown command, option, engine, engine option,
+ * property or file; bad value) printed as ONE line on stderr; 1 any other failure.
+ */
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { KvError } from '../engines/errors.js';
+import { UsageError } from './cli-args.js';
+import { benchCommand } from './commands/bench.js';
+import { enginesCommand } from './commands/engines.js';
+import { inspectCommand } from './commands/inspect.js';
+import { matrixCommand } from './commands/matrix.js';
+import { microCommand } from './commands/micro.js';
+
+export const HELP = `usage: kvlab <command> [options]     (kvlab <command> --help for details)
+
+commands:
+  load      load a workload's records into an engine's store (YCSB load)
+  run       run a workload's operations against a loaded store (YCSB run)
+  matrix    every engine × workload: load + run, trials, results files, HTML report
+  engines   list engines with capabilities, limits and options
+  micro     tinybench microbenchmarks of engine primitives and codecs
+  inspect   check and dump a btree data directory
+  help      this text
+
+example:
+  kvlab load -P workloads/workloada -p recordcount=100000 --engine hashlog --out results/load.json
+  kvlab run  -P workloads/workloada -p recordcount=100000 --engine hashlog --out results/run.json
+  kvlab matrix --engines hashlog,lmdb --workloads a,b,c,d,e,f --trials 3 --out results/m1`;
+
+/** Usage-type error codes: the user asked for something that does not exist or is malformed. */
+const USAGE_CODES = new Set(['INVALID_ARGUMENT', 'UNKNOWN_ENGINE', 'NOT_FOUND', 'NOT_SUPPORTED', 'TOO_LARGE']);
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'load':
+      case 'run':
+        return await benchCommand(cmd, rest);
+      case 'matrix':
+        return await matrixCommand(rest);
+      case 'engines':
+        return enginesCommand(rest);
+      case 'micro':
+        return await microCommand(rest);
+      case 'inspect':
+        return await inspectCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP + '\n');
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, engines, micro, inspect, help)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`kvlab: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof KvError) {
+      process.stderr.write(`kvlab: ${e.code}: ${e.message.split('\n')[0]}\n`);
+      return USAGE_CODES.has(e.code) ? 2 : 1;
+    }
+    process.stderr.write(`kvlab: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+function invokedDirectly(): boolean {
+  if (process.argv[1] === undefined) return false;
+  try {
+    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+const isMain = invokedDirectly();
+if (isMain) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`kvlab: ${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

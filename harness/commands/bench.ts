@@ -1,0 +1,129 @@
+/** `kvlab load` and `kvlab run`: one engine, one workload, YCSB-style. */
+import * as path from 'node:path';
+import type { Durability } from '../../engines/engine.js';
+import { DURABILITIES } from '../../engines/engine.js';
+import { checkOverrides, intOpt, numOpt, overridesOf, parse, UsageError } from '../cli-args.js';
+import { checkSpec } from '../engines.js';
+import { measureHarnessCost } from '../harness-cost.js';
+import { writeResults } from '../results.js';
+import { runBenchmark } from '../runner.js';
+import type { StatusMode } from '../status.js';
+import { resultsText } from '../text.js';
+import { loadWorkload } from '../workload.js';
+
+/** Options shared by load, run and matrix. */
+export const COMMON_OPTIONS = {
+  P: { type: 'string', short: 'P', multiple: true },
+  p: { type: 'string', short: 'p', multiple: true },
+  durability: { type: 'string' },
+  'group-commit-ms': { type: 'string' },
+  'group-commit-bytes': { type: 'string' },
+  seed: { type: 'string' },
+  threads: { type: 'string' },
+  target: { type: 'string' },
+  warmup: { type: 'string' },
+  interval: { type: 'string' },
+  trials: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  s: { type: 'boolean', short: 's' },
+  'no-harness-cost': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const COMMON_HELP = `  -P FILE                 workload property file (repeatable; a..f = the shipped workloada..f)
+  -p KEY=VALUE            property override (repeatable), e.g. -p recordcount=100000
+  --durability MODE       none | group | always (default none)
+  --group-commit-ms N     group commit window in ms (durability group)
+  --group-commit-bytes N  group commit window in bytes (durability group)
+  --seed N                seed of the operation stream and values (default 1)
+  --threads N, -threads N operations in flight for async engines (sync engines: 1)
+  --target N, -target N   open loop at N ops/s; also records intended-start latency
+  --warmup N              warm-up operations before the run phase (excluded)
+  --interval MS           time-series / status interval (default 1000)
+  --trials N              repeat and report median + 95% CI
+  --quiet, -q             no status line (it is off anyway when stderr is not a TTY)
+  -s                      status line even when stderr is not a TTY (YCSB's -s)
+  --no-harness-cost       skip measuring the harness cost with the null engine`;
+
+/** Parsed common values. */
+export interface CommonValues {
+  files: string[];
+  overrides: Record<string, string>;
+  durability: Durability;
+  groupCommitMs?: number;
+  groupCommitBytes?: number;
+  seed: number;
+  threads: number;
+  target: number | null;
+  warmup: number;
+  intervalMs: number;
+  trials: number;
+  status: StatusMode;
+}
+
+/** Validates the common options (UsageError on any mistake). */
+export function commonValues(v: Record<string, unknown>): CommonValues {
+  const d = (v.durability as string | undefined) ?? 'none';
+  if (!(DURABILITIES as readonly string[]).includes(d)) throw new UsageError(`--durability must be one of ${DURABILITIES.join(', ')}, got '${d}'`);
+  const overrides = overridesOf(v.p as string[] | undefined);
+  checkOverrides(overrides);
+  const seedRaw = v.seed as string | undefined;
+  if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) throw new UsageError(`--seed must be an integer, got '${seedRaw}'`);
+  const status: StatusMode = v.quiet === true ? 'off' : v.s === true ? 'on' : 'auto';
+  return {
+    files: (v.P as string[] | undefined) ?? [],
+    overrides,
+    durability: d as Durability,
+    groupCommitMs: numOpt(v['group-commit-ms'] as string | undefined, 'group-commit-ms'),
+    groupCommitBytes: intOpt(v['group-commit-bytes'] as string | undefined, 'group-commit-bytes'),
+    seed: seedRaw === undefined ? 1 : Number(seedRaw),
+    threads: intOpt(v.threads as string | undefined, 'threads') ?? 1,
+    target: numOpt(v.target as string | undefined, 'target') ?? null,
+    warmup: intOpt(v.warmup as string | undefined, 'warmup', 0) ?? 0,
+    intervalMs: numOpt(v.interval as string | undefined, 'interval') ?? 1000,
+    trials: intOpt(v.trials as string | undefined, 'trials') ?? 1,
+    status,
+  };
+}
+
+export const BENCH_HELP = (cmd: 'load' | 'run') => `usage: kvlab ${cmd} -P WORKLOAD --engine SPEC [options]
+
+${cmd === 'load' ? 'Loads recordcount records (insertstart/insertcount) into the store in --dir.' : 'Runs operationcount operations (or maxexecutiontime) against the store in --dir,\nas loaded by an earlier `kvlab load` with the same properties.'}
+
+  --engine SPEC           engine name with options, e.g. lsm:compaction=tiered (see kvlab engines)
+  --dir DIR               data directory (default kvlab-data/<engine>)
+  --out FILE              write the results JSON (harness/RESULTS.md)
+${COMMON_HELP}
+
+example: kvlab ${cmd} -P workloads/workloada -p recordcount=100000 --engine hashlog --durability none --seed 1 --out results/x.json`;
+
+/** Runs `kvlab load|run`. Returns the exit code. */
+export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, { ...COMMON_OPTIONS, engine: { type: 'string' }, dir: { type: 'string' }, out: { type: 'string' } }, cmd);
+  if (v.help) {
+    process.stdout.write(BENCH_HELP(cmd) + '\n');
+    return 0;
+  }
+  const c = commonValues(v);
+  const engine = v.engine as string | undefined;
+  if (engine === undefined) throw new UsageError(`${cmd}: --engine is required (see kvlab engines)`);
+  const spec = checkSpec(engine);
+  if (c.files.length === 0 && Object.keys(c.overrides).length === 0) throw new UsageError(`${cmd}: give a workload with -P (e.g. -P workloads/workloada)`);
+  const workload = loadWorkload(c.files, c.overrides);
+  const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));
+  const harnessCost = v['no-harness-cost'] ? null : await measureHarnessCost();
+  const results = await runBenchmark({
+    command: cmd, argv, engine, dir, freshDir: false, durability: c.durability,
+    groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, workload, seed: c.seed, phases: [cmd],
+    trials: c.trials, threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs,
+    status: c.status, harnessCost, matrix: null,
+    notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
+  });
+  process.stdout.write(resultsText(results) + '\n');
+  const out = v.out as string | undefined;
+  if (out !== undefined) {
+    writeResults(out, results);
+    process.stderr.write(`results written to ${out}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,130 @@
+/**
+ * `kvlab matrix`: every engine × workload, each in a fresh data directory (load then run,
+ * `--trials` times), one results file per pair in --out, then the HTML report of the whole
+ * matrix (reports/html-report.ts `writeHtmlReport`). Not-applicable pairs get a results file
+ * saying so (never a zero).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse, splitEngineList, UsageError } from '../cli-args.js';
+import { checkSpec, defaultMatrixEngines } from '../engines.js';
+import { measureHarnessCost } from '../harness-cost.js';
+import { writeResults } from '../results.js';
+import { runBenchmark } from '../runner.js';
+import { formatNs } from '../status.js';
+import { loadWorkload } from '../workload.js';
+import { COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
+
+/**
+ * Size of the default matrix (no -p recordcount/operationcount): chosen so that all embedded
+ * persistent engines on A–F finish in about two minutes on the 2-core development machine.
+ */
+export const DEFAULT_MATRIX_SIZE = { recordcount: 20_000, operationcount: 20_000 };
+const ALL_WORKLOADS = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+export const MATRIX_HELP = `usage: kvlab matrix [--engines LIST] [--workloads LIST] [--trials N] [--out DIR] [options]
+
+Runs every engine × workload (load then run, fresh directory per trial), writes one results
+file per pair to DIR and then DIR/report.html. Not-applicable pairs are recorded as such.
+
+  --engines LIST          engine specs, comma-separated (options ok: lsm:compaction=tiered,bloomBits=0,btree);
+                          ';' also separates. Default: every embedded persistent engine in the registry
+  --workloads LIST        a..f or property files (default a,b,c,d,e,f)
+  --out DIR               output directory (default results/matrix-<time>)
+  --data-dir DIR          where the stores live (default DIR/data; removed after each pair)
+  --keep-data             keep each pair's store
+  --no-report             skip the HTML report
+${COMMON_HELP}
+
+Default size without -p recordcount/operationcount: recordcount=${DEFAULT_MATRIX_SIZE.recordcount}, operationcount=${DEFAULT_MATRIX_SIZE.operationcount}.`;
+
+const safe = (s: string): string => s.replace(/[^A-Za-z0-9_.=-]+/g, '_');
+
+type ReportModule = { writeHtmlReport?: (paths: string[], outFile: string, opts?: { title?: string }) => void };
+
+/** HOOK: renders the matrix's HTML report via reports/html-report.ts when present. */
+async function writeReport(outDir: string, files: string[]): Promise<string | null> {
+  let mod: ReportModule;
+  try {
+    mod = (await import(new URL('../../reports/html-report.js', import.meta.url).href)) as ReportModule;
+  } catch {
+    return null;
+  }
+  if (typeof mod.writeHtmlReport !== 'function') return null;
+  const file = path.join(outDir, 'report.html');
+  mod.writeHtmlReport(files, file, { title: `kvlab matrix ${path.basename(outDir)}` });
+  return file;
+}
+
+export async function matrixCommand(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, {
+    ...COMMON_OPTIONS, engines: { type: 'string', multiple: true }, workloads: { type: 'string', multiple: true },
+    out: { type: 'string' }, 'data-dir': { type: 'string' }, 'keep-data': { type: 'boolean' }, 'no-report': { type: 'boolean' },
+  }, 'matrix');
+  if (v.help) {
+    process.stdout.write(MATRIX_HELP + '\n');
+    return 0;
+  }
+  const c = commonValues(v);
+  const engines = ((v.engines as string[] | undefined) ?? []).flatMap(splitEngineList);
+  if (engines.length === 0) engines.push(...defaultMatrixEngines());
+  if (engines.length === 0) throw new UsageError('matrix: no engines (the registry has no embedded persistent engine; pass --engines)');
+  for (const e of engines) checkSpec(e);
+  const wls = ((v.workloads as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (wls.length === 0) wls.push(...ALL_WORKLOADS);
+  const overrides = { ...c.overrides };
+  const sized: string[] = [];
+  for (const [k, n] of Object.entries(DEFAULT_MATRIX_SIZE)) {
+    if (overrides[k] === undefined) {
+      overrides[k] = String(n);
+      sized.push(`${k}=${n}`);
+    }
+  }
+  const workloads = wls.map((w) => loadWorkload([...c.files, w], overrides));
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const outDir = (v.out as string | undefined) ?? path.join('results', `matrix-${stamp}`);
+  const dataDir = (v['data-dir'] as string | undefined) ?? path.join(outDir, 'data');
+  fs.mkdirSync(outDir, { recursive: true });
+  const matrixId = `matrix-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+  process.stderr.write(
+    `matrix: ${engines.length} engine(s) × ${workloads.length} workload(s), ${c.trials} trial(s), durability ${c.durability}` +
+      `${sized.length ? `, default size ${sized.join(' ')}` : ''} → ${outDir}\n`,
+  );
+  const harnessCost = v['no-harness-cost'] ? null : await measureHarnessCost();
+  if (harnessCost) process.stderr.write(`harness cost (null engine, workload C): ${harnessCost.nsPerOp.toFixed(0)} ns/op\n`);
+  const files: string[] = [];
+  for (const [ei, engine] of engines.entries()) {
+    for (const [wi, w] of workloads.entries()) {
+      const dir = path.join(dataDir, `${safe(engine)}__${safe(w.name)}`);
+      const r = await runBenchmark({
+        command: 'matrix', argv, engine, dir, freshDir: true, durability: c.durability, groupCommitMs: c.groupCommitMs,
+        groupCommitBytes: c.groupCommitBytes, workload: w, seed: c.seed, phases: ['load', 'run'], trials: c.trials,
+        threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, status: c.status,
+        harnessCost, matrix: { id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) },
+        notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
+      });
+      if (!v['keep-data']) fs.rmSync(dir, { recursive: true, force: true });
+      const file = path.join(outDir, `${safe(engine)}__${safe(w.name)}.json`);
+      writeResults(file, r);
+      files.push(file);
+      const run = r.phases.find((p) => p.phase === 'run');
+      const line = r.notApplicable
+        ? 'not applicable'
+        : `${Math.round(run!.summary.throughput.median)} ops/s, p99 ${formatNs(run!.summary.overall.p99.median)}`;
+      process.stderr.write(`  ${engine} × ${w.name}: ${line}\n`);
+    }
+  }
+  if (!v['keep-data']) {
+    try {
+      fs.rmdirSync(dataDir); // only when empty: never delete anything the matrix did not create
+    } catch {
+      /* not empty or absent */
+    }
+  }
+  if (!v['no-report']) {
+    const report = await writeReport(outDir, files);
+    process.stderr.write(report ? `report: ${report}\n` : 'report: skipped (reports/html-report.js not available in this build)\n');
+  }
+  process.stdout.write(`${outDir}\n`);
+  return 0;
+}

@@ -1,0 +1,166 @@
+/**
+ * The benchmark runner: one engine × one workload, its phases (load, run) repeated `trials`
+ * times, assembled into a validated {@link ResultsFile}.
+ *
+ * Trials: with `freshDir` (matrix) every trial wipes the data directory and runs all phases
+ * from scratch; without it (`kvlab run --trials N`) the run phase repeats on the same store.
+ * A pair the engine cannot run (scans without orderedScan) gives a `notApplicable` result.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AnyEngine, Durability } from '../engines/engine.js';
+import { invalidArgument } from '../engines/errors.js';
+import { parseEngineSpec, resolveOptions } from '../engines/registry.js';
+import { descriptorFor, openAny } from './engines.js';
+import { environmentManifest } from './environment.js';
+import { HISTOGRAM_SETTINGS } from './histogram.js';
+import { isSyncEngine, runPhaseTrial } from './phase.js';
+import type { EngineRecord, HarnessCost, NotApplicable, PhaseResult, PhaseTrial, ResultsFile, RunMeta } from './results.js';
+import { RESULTS_KIND, SCHEMA_VERSION, validateResults } from './results.js';
+import type { StatusMode } from './status.js';
+import { clearStatus, statusLine } from './status.js';
+import { summarize } from './summary.js';
+import type { Workload } from './workload.js';
+import { workloadStreams } from './workload.js';
+
+/** Everything one benchmark needs. */
+export interface BenchmarkOptions {
+  command: RunMeta['command'];
+  argv: string[];
+  /** Engine spec (`lsm:compaction=tiered`). */
+  engine: string;
+  /** Data directory. */
+  dir: string;
+  /** Wipe `dir` before each trial (matrix); otherwise work on the store as found. */
+  freshDir: boolean;
+  durability: Durability;
+  groupCommitMs?: number;
+  groupCommitBytes?: number;
+  workload: Workload;
+  seed: number;
+  phases: Array<'load' | 'run'>;
+  trials: number;
+  /** Operations in flight for async engines (sync engines ignore it: 1). */
+  threads: number;
+  targetOpsPerSec: number | null;
+  warmupOps: number;
+  intervalMs: number;
+  /** Status line mode (auto = only on a TTY). */
+  status: StatusMode;
+  harnessCost: HarnessCost | null;
+  matrix: RunMeta['matrix'];
+  notes?: string[];
+}
+
+/** Why `engine` cannot run `workload`, or null when it can. */
+export function notApplicable(caps: { orderedScan: boolean; persistent: boolean }, w: Workload, phases: Array<'load' | 'run'>, engine: string): NotApplicable | null {
+  if (phases.includes('run') && w.config.proportions.scan > 0 && !caps.orderedScan)
+    return { reason: `${w.name} has scans (scanproportion=${w.config.proportions.scan}); ${engine} has no ordered scan`, capability: 'orderedScan' };
+  return null;
+}
+
+function runId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function engineRecord(e: AnyEngine, o: BenchmarkOptions, dir: string | null): EngineRecord {
+  const i = e.info;
+  return {
+    name: i.name, label: i.label, design: i.design, version: i.version, kind: i.kind,
+    capabilities: { ...i.capabilities, durability: [...i.capabilities.durability] },
+    limits: { ...i.limits },
+    durability: i.durability,
+    groupCommit: i.durability === 'group' ? { ms: o.groupCommitMs ?? 2, bytes: o.groupCommitBytes ?? 1 << 20 } : null,
+    settings: { ...i.settings },
+    dir,
+  };
+}
+
+async function closeEngine(e: AnyEngine): Promise<void> {
+  if (isSyncEngine(e)) e.close();
+  else await e.close();
+}
+
+/** Runs the benchmark and returns the validated results document (not yet written). */
+export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
+  if (!Number.isInteger(o.trials) || o.trials < 1) throw invalidArgument(`trials must be a positive integer, got ${o.trials}`);
+  if (o.trials > 1 && o.phases.includes('load') && !o.freshDir)
+    throw invalidArgument('repeating a load phase needs a fresh directory per trial: use `kvlab matrix` (or run the load once)');
+  const startedAt = new Date().toISOString();
+  const spec = parseEngineSpec(o.engine);
+  const d = descriptorFor(spec.name);
+  const w = o.workload;
+  const cfg = w.config;
+  const dir = path.resolve(o.dir);
+  const persistent = d.capabilities.persistent;
+  const notes = [...(o.notes ?? [])];
+  const threads = d.kind === 'sync' ? 1 : Math.max(1, o.threads);
+  if (d.kind === 'sync' && o.threads > 1) notes.push(`engine is synchronous: driven in one loop, --threads ${o.threads} ignored`);
+  if (!persistent && !o.phases.includes('load')) notes.push(`${spec.name} is not persistent: the run phase starts from an empty store`);
+  const base = {
+    schemaVersion: SCHEMA_VERSION, kind: RESULTS_KIND,
+    workload: { name: w.name, propertyFiles: w.files, properties: w.props, seed: o.seed, trace: null },
+    harness: {
+      threads, targetOpsPerSec: o.targetOpsPerSec, warmupOps: o.warmupOps, trials: o.trials, intervalMs: o.intervalMs,
+      histogram: HISTOGRAM_SETTINGS, valueMode: cfg.valuemode,
+    },
+    environment: environmentManifest(dir, cfg.insertcount * w.recordBytes),
+    harnessCost: o.harnessCost,
+  } as const;
+  const meta = (): RunMeta => ({ id: runId(), command: o.command, argv: o.argv, startedAt, finishedAt: new Date().toISOString(), matrix: o.matrix });
+
+  const na = notApplicable(d.capabilities, w, o.phases, spec.label);
+  if (na !== null) {
+    const rec = descriptorRecord(d, spec.label, o, resolveOptions(d, spec.options));
+    return validateResults({ ...base, run: meta(), engine: rec, notApplicable: na, phases: [], notes }, 'results');
+  }
+
+  const trials: Record<'load' | 'run', PhaseTrial[]> = { load: [], run: [] };
+  let engineRec: EngineRecord | null = null;
+  let engine: AnyEngine | null = null;
+  try {
+    for (let t = 0; t < o.trials; t++) {
+      if (engine === null || o.freshDir) {
+        if (engine !== null) await closeEngine(engine);
+        engine = null;
+        if (o.freshDir && persistent) fs.rmSync(dir, { recursive: true, force: true });
+        if (persistent) fs.mkdirSync(dir, { recursive: true });
+        engine = await openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes });
+        engineRec ??= engineRecord(engine, o, persistent ? dir : null);
+      }
+      const { source, codec } = workloadStreams(w, o.seed);
+      for (const phase of o.phases) {
+        const limit = phase === 'load' ? cfg.insertcount : cfg.operationcount;
+        const label = `${spec.label} ${w.name} ${phase}${o.trials > 1 ? ` trial ${t + 1}/${o.trials}` : ''}`;
+        const maxMs = phase === 'run' ? cfg.maxexecutiontime * 1000 : 0;
+        const trial = await runPhaseTrial(engine, {
+          trial: t,
+          dir: persistent ? dir : null,
+          warmupOps: phase === 'run' ? o.warmupOps : 0,
+          liveKeysEstimate: cfg.insertcount,
+          recordBytesEstimate: w.recordBytes,
+          loop: {
+            phase, source, codec, limit, maxExecutionMs: maxMs,
+            targetOpsPerSec: o.targetOpsPerSec, intervalMs: o.intervalMs,
+            verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
+            onTick: statusLine(label, limit, maxMs, o.status),
+          },
+        });
+        clearStatus(o.status);
+        trials[phase].push(trial);
+      }
+    }
+  } finally {
+    if (engine !== null) await closeEngine(engine);
+  }
+  const phases: PhaseResult[] = o.phases.map((phase) => ({ phase, trials: trials[phase], summary: summarize(trials[phase]) }));
+  return validateResults({ ...base, run: meta(), engine: engineRec!, notApplicable: null, phases, notes }, 'results');
+}
+
+function descriptorRecord(d: ReturnType<typeof descriptorFor>, label: string, o: BenchmarkOptions, settings: Record<string, string | number | boolean>): EngineRecord {
+  return {
+    name: d.name, label, design: d.design, version: 'not opened (pair not applicable)', kind: d.kind,
+    capabilities: { ...d.capabilities, durability: [...d.capabilities.durability] }, limits: { ...d.limits },
+    durability: o.durability, groupCommit: null, settings, dir: null,
+  };
+}
