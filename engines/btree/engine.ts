@@ -27,9 +27,12 @@ import { insert, lookup, remove } from './tree.js';
 /** Largest value (stored in an overflow chain). */
 export const MAX_VALUE_BYTES = 16 * 1024 * 1024;
 
-/** Limits for a page size: keys up to an eighth of a page body, values up to 16 MiB. */
+/** Largest key at page sizes >= 4 KiB (an eighth of a 4 KiB page body, less entry headers). */
+export const MAX_KEY_BYTES = 497;
+
+/** Limits for an open file: keys up to an eighth of a page body (at most 497), values up to 16 MiB. */
 export function limitsFor(db: Db): Limits {
-  return { maxKeyBytes: db.layout.maxKey, maxValueBytes: MAX_VALUE_BYTES };
+  return { maxKeyBytes: Math.min(MAX_KEY_BYTES, db.layout.maxKey), maxValueBytes: MAX_VALUE_BYTES };
 }
 
 /** Parses `cacheSize`: a plain integer is pages; `<n>B|KiB|MiB|GiB` is bytes. */
