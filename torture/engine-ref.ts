@@ -1,0 +1,45 @@
+/**
+ * How the torture names an engine: a registry spec (`name` or `name:k=v,...`), optionally with
+ * a `module` that exports the descriptor instead of the registry (test engines that must not
+ * appear in the registry, such as engines/testing/toy-engine). `module` is a repository-relative
+ * path without extension (`engines/testing/toy-engine`); from source it loads the .ts file,
+ * from dist/ (and always in a child) the compiled .js.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AnyEngine, EngineDescriptor } from '../engines/engine.js';
+import { KvError } from '../engines/errors.js';
+import { NodeFs } from '../engines/fs.js';
+import { getDescriptor, openEngine, parseEngineSpec, resolveOptions, type BaseOpenOptions } from '../engines/registry.js';
+import { REPO_ROOT } from './child-path.js';
+
+/** An engine as the torture names it (see module doc). */
+export interface EngineRef {
+  readonly spec: string;
+  readonly module?: string;
+}
+
+function moduleFile(rel: string): string {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return fromSource ? path.join(REPO_ROOT, `${rel}.ts`) : path.join(REPO_ROOT, 'dist', `${rel}.js`);
+}
+
+/** The descriptor `ref` names; UNKNOWN_ENGINE when neither the registry nor the module has it. */
+export async function descriptorOf(ref: EngineRef): Promise<EngineDescriptor> {
+  const name = parseEngineSpec(ref.spec).name;
+  if (ref.module === undefined) return getDescriptor(name);
+  const mod = (await import(pathToFileURL(moduleFile(ref.module)).href)) as Record<string, unknown>;
+  for (const v of Object.values(mod)) {
+    const d = v as Partial<EngineDescriptor> | null;
+    if (d && typeof d === 'object' && d.name === name && typeof d.open === 'function') return d as EngineDescriptor;
+  }
+  throw new KvError('UNKNOWN_ENGINE', `module ${ref.module} exports no engine '${name}'`);
+}
+
+/** Opens `ref` like the registry would (options validated, defaults filled). */
+export async function openRef(ref: EngineRef, base: BaseOpenOptions): Promise<AnyEngine> {
+  if (ref.module === undefined) return openEngine(ref.spec, base);
+  const s = parseEngineSpec(ref.spec);
+  const d = await descriptorOf(ref);
+  return await d.open({ ...base, durability: base.durability ?? 'none', fs: base.fs ?? new NodeFs(), options: resolveOptions(d, s.options), label: s.label });
+}
