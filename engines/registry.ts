@@ -11,12 +11,13 @@ import { DURABILITIES } from './engine.js';
 import { KvError, invalidArgument, notSupported } from './errors.js';
 import { NodeFs } from './fs.js';
 import { mapDescriptor } from './reference/map.js';
+import { lmdbDescriptor } from './reference/lmdb.js';
 import { hashlogDescriptor } from './hashlog/index.js';
 import { lsmDescriptor } from './lsm/index.js';
 import { btreeDescriptor } from './btree/index.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor, btreeDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor];
 
 /** All registered engine descriptors. */
 export function listEngines(): readonly EngineDescriptor[] {

@@ -230,6 +230,8 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
         stop = true;
         break;
       }
+      // the source reuses one key buffer: with several ops in flight each needs its own copy
+      op.key = Buffer.from(op.key);
       const i = issued++;
       const t = OP_INDEX[op.type];
       const pre = prepare(op, s);
