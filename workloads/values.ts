@@ -10,7 +10,7 @@ import { ConstantGenerator, UniformLongGenerator } from './generators/uniform.js
 import { ZipfianGenerator } from './generators/zipfian.js';
 import type { Random } from './random.js';
 
-/** Writes `len` printable ASCII bytes (0x20..0x7e) into `buf` at `off`, YCSB's RandomByteIterator way. */
+/** Writes `len` YCSB "printable" bytes (0x20..0x7f) into `buf` at `off`, YCSB's RandomByteIterator way. */
 export function fillPrintable(rng: Random, buf: Uint8Array, off: number, len: number): void {
   const end = off + len;
   let i = off;
