@@ -1,0 +1,128 @@
+/**
+ * Groups results files into report cells (one per engine label × durability × workload) and
+ * derives the context every chart must state (durability, dataset size, seed). The only
+ * module that decides how files combine; everything else reads {@link ReportModel}.
+ */
+import type { PhaseResult, ResultsFile } from '../harness/results.js';
+
+/** One engine (label + durability) × workload, merged from the files that describe it. */
+export interface Cell {
+  /** Stable key: `label|durability|workload`. */
+  key: string;
+  /** Engine label as results show it (name + options). */
+  engine: string;
+  durability: string;
+  /** `label [durability]`: the series name every chart uses, so durability is always visible. */
+  series: string;
+  workload: string;
+  /** The files merged into this cell, in input order. */
+  files: ResultsFile[];
+  load: PhaseResult | null;
+  run: PhaseResult | null;
+  /** Why the pair was not run, when it was not. */
+  notApplicable: string | null;
+  /** recordcount property, when set. */
+  recordcount: number | null;
+  seed: number;
+  datasetBytes: number;
+  ratioToRam: number;
+}
+
+/** Everything a report renders. */
+export interface ReportModel {
+  files: ResultsFile[];
+  cells: Cell[];
+  /** Distinct engine series and workloads, in first-seen order. */
+  series: string[];
+  workloads: string[];
+  /** Problems the reader must know (mixed durability, duplicate phases, ...). */
+  warnings: string[];
+}
+
+/** The series name of an engine at a durability (`lsm:bloomBits=0 [always]`). */
+export function seriesName(label: string, durability: string): string {
+  return `${label} [${durability}]`;
+}
+
+/** Builds the model. Files are used as given (validate them first); order is preserved. */
+export function buildModel(files: readonly ResultsFile[]): ReportModel {
+  const cells = new Map<string, Cell>();
+  const warnings: string[] = [];
+  for (const f of files) {
+    const key = `${f.engine.label}|${f.engine.durability}|${f.workload.name}`;
+    let c = cells.get(key);
+    if (!c) {
+      const rc = Number(f.workload.properties['recordcount']);
+      c = {
+        key, engine: f.engine.label, durability: f.engine.durability, series: seriesName(f.engine.label, f.engine.durability),
+        workload: f.workload.name, files: [], load: null, run: null, notApplicable: null,
+        recordcount: Number.isFinite(rc) ? rc : null, seed: f.workload.seed,
+        datasetBytes: f.environment.dataset.estimatedBytes, ratioToRam: f.environment.dataset.ratioToRam,
+      };
+      cells.set(key, c);
+    }
+    c.files.push(f);
+    if (f.notApplicable) c.notApplicable = f.notApplicable.reason;
+    for (const ph of f.phases) {
+      if (c[ph.phase]) warnings.push(`${c.series} × ${c.workload}: more than one ${ph.phase} phase; the last file given is shown`);
+      c[ph.phase] = ph;
+    }
+  }
+  const list = [...cells.values()];
+  const durabilities = new Set(list.map((c) => c.durability));
+  if (durabilities.size > 1)
+    warnings.push(`results mix durability modes (${[...durabilities].join(', ')}): compare engines only at the same durability`);
+  for (const w of new Set(list.map((c) => c.workload))) {
+    const inW = list.filter((c) => c.workload === w);
+    const rcs = new Set(inW.map((c) => c.recordcount));
+    const seeds = new Set(inW.map((c) => c.seed));
+    if (rcs.size > 1) warnings.push(`${w}: engines ran with different recordcount (${[...rcs].join(', ')})`);
+    if (seeds.size > 1) warnings.push(`${w}: engines ran with different seeds (${[...seeds].join(', ')})`);
+  }
+  return {
+    files: [...files], cells: list, warnings,
+    series: [...new Set(list.map((c) => c.series))],
+    workloads: [...new Set(list.map((c) => c.workload))],
+  };
+}
+
+/** Human bytes: `1.5 MiB`. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** A number with 3 significant digits and thousands separators where large (`12,300`, `0.0123`). */
+export function formatNumber(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return 'n/a';
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  return Number(n.toPrecision(3)).toString();
+}
+
+/** Nanoseconds as a readable latency: `850 ns`, `12.3 µs`, `4.5 ms`, `1.2 s`. */
+export function formatNs(ns: number | null): string {
+  if (ns === null || !Number.isFinite(ns)) return 'n/a';
+  if (ns < 1e3) return `${formatNumber(ns)} ns`;
+  if (ns < 1e6) return `${formatNumber(ns / 1e3)} µs`;
+  if (ns < 1e9) return `${formatNumber(ns / 1e6)} ms`;
+  return `${formatNumber(ns / 1e9)} s`;
+}
+
+/**
+ * The context line every chart states for the cells it shows: dataset size (records, bytes,
+ * ratio to RAM), seed(s) and durability mode(s). Distinct values are listed when they differ.
+ */
+export function contextLine(cells: readonly Cell[]): string {
+  const uniq = <T>(xs: T[]) => [...new Set(xs)];
+  const rc = uniq(cells.map((c) => (c.recordcount === null ? '?' : c.recordcount.toLocaleString('en-US'))));
+  const bytes = uniq(cells.map((c) => `${formatBytes(c.datasetBytes)}, ${formatNumber(c.ratioToRam)}× RAM`));
+  const seeds = uniq(cells.map((c) => String(c.seed)));
+  const dur = uniq(cells.map((c) => c.durability));
+  return `records ${rc.join('/')} (${bytes.join('; ')}) · seed ${seeds.join('/')} · durability ${dur.join('/')}`;
+}

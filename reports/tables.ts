@@ -1,0 +1,127 @@
+/**
+ * The report's tables, as data (header + rows of {@link CellContent}) so the HTML and the
+ * Markdown renderers show the same numbers. Every ratio sits beside the absolute figures it
+ * comes from; not-applicable pairs read `n/a` with the reason; noisy figures are flagged.
+ */
+import { OP_TYPES } from '../harness/results.js';
+import { harnessNsPerOp, nsPerOp } from './figures/harness-cost.js';
+import { medianAmplification, RUM_METRICS } from './figures/rum.js';
+import type { CellContent } from './html-table.js';
+import { formatBytes, formatNs, formatNumber, type Cell, type ReportModel } from './model.js';
+import { ciText, isNoisy, relativeCiHalfWidth } from './noise.js';
+
+/** A table as data. */
+export interface TableData {
+  caption: string;
+  head: string[];
+  rows: CellContent[][];
+  /** Columns from this index on are numeric (right-aligned). */
+  numericFrom: number;
+}
+
+function medianOf(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Run (or load) throughput: median, 95% CI, n, ratio to the best series of the workload. */
+export function throughputTable(model: ReportModel, phase: 'load' | 'run'): TableData {
+  const rows: CellContent[][] = [];
+  for (const w of model.workloads) {
+    const cells = model.cells.filter((c) => c.workload === w);
+    const best = Math.max(0, ...cells.map((c) => c[phase]?.summary.throughput.median ?? 0));
+    const bestCell = cells.find((c) => c[phase]?.summary.throughput.median === best);
+    for (const c of cells) {
+      const s = c[phase]?.summary.throughput;
+      if (!s) {
+        rows.push([w, c.series, c.notApplicable ? `n/a: ${c.notApplicable}` : `no ${phase} phase`, null, null, null, null]);
+        continue;
+      }
+      const rel = relativeCiHalfWidth(s);
+      const noise = rel === null ? 'single trial: no CI' : `±${(rel * 100).toFixed(1)}%${isNoisy(s) ? ' NOISY' : ''}`;
+      const ratio = best > 0 ? `${(s.median / best).toFixed(2)}× of ${formatNumber(best)} (${bestCell!.series})` : null;
+      rows.push([w, c.series, `${formatNumber(s.median)} ops/s`, ciText(s, formatNumber), s.n, noise, ratio]);
+    }
+  }
+  return {
+    caption: `${phase === 'run' ? 'Run' : 'Load'} throughput (median of trials; ratio = median / best median in the workload)`,
+    head: ['workload', 'engine [durability]', 'median', '95% CI of mean', 'trials', 'noise', 'ratio to best'],
+    rows, numericFrom: 2,
+  };
+}
+
+/** Latency per op type (run): median over trials of p50/p99/p99.9, counts, failures, not-found. */
+export function latencyTable(model: ReportModel): TableData {
+  const rows: CellContent[][] = [];
+  for (const c of model.cells) {
+    if (!c.run) {
+      if (c.notApplicable) rows.push([c.workload, c.series, 'n/a', `n/a: ${c.notApplicable}`, null, null, null, null, null]);
+      continue;
+    }
+    for (const op of OP_TYPES) {
+      const st = c.run.summary.ops[op];
+      if (!st) continue;
+      const count = c.run.trials.reduce((s, t) => s + (t.ops[op]?.count ?? 0), 0);
+      const notFound = c.run.trials.reduce((s, t) => s + (t.ops[op]?.notFound ?? 0), 0);
+      rows.push([c.workload, c.series, op, formatNs(st.p50.median), formatNs(st.p99.median), formatNs(st.p99_9.median),
+        count, st.failures.values.reduce((a, b) => a + b, 0), notFound]);
+    }
+  }
+  return {
+    caption: 'Run-phase latency per operation type (service time; median over trials)',
+    head: ['workload', 'engine [durability]', 'op', 'p50', 'p99', 'p99.9', 'ops (all trials)', 'failures', 'not found'],
+    rows, numericFrom: 3,
+  };
+}
+
+function ampWithAbsolute(c: Cell, phase: 'load' | 'run', field: (typeof RUM_METRICS)[number]['field']): string {
+  const ph = c[phase];
+  const v = medianAmplification(ph, field);
+  if (!ph || v === null) return 'n/a';
+  const t = ph.trials[0]!;
+  const es = t.engineStats;
+  const abs: Record<string, string> = {
+    writeEngine: `${formatBytes(es.after.deviceBytesWritten - es.before.deviceBytesWritten)} / ${formatBytes(t.userBytes.written)} user`,
+    readEngine: `${formatBytes(es.after.deviceBytesRead - es.before.deviceBytesRead)} / ${formatBytes(t.userBytes.read)} user`,
+    space: `${t.dirBytes.after === null ? 'n/a' : formatBytes(t.dirBytes.after)} / ${formatBytes(es.after.liveBytes)} live`,
+    indexBytesPerKey: `${formatBytes(es.after.indexMemoryBytes)} / ${formatNumber(es.after.liveKeys)} keys`,
+    rssBytesPerKey: `${formatBytes(t.memory.rssAfter)} / ${formatNumber(es.after.liveKeys)} keys`,
+  };
+  return `${formatNumber(v)} (${abs[field] ?? ''}, trial 0)`;
+}
+
+/** The RUM figures with the absolute byte counts they are ratios of. */
+export function rumTable(model: ReportModel): TableData {
+  const rows: CellContent[][] = model.cells.map((c) =>
+    c.notApplicable && !c.load && !c.run
+      ? [c.workload, c.series, ...RUM_METRICS.map(() => null)]
+      : [c.workload, c.series, ...RUM_METRICS.map((m) => ampWithAbsolute(c, m.phase, m.field))],
+  );
+  return {
+    caption: 'RUM figures: median over trials (absolute bytes of trial 0 in parentheses); n/a = unknown or not applicable, never 0',
+    head: ['workload', 'engine [durability]', ...RUM_METRICS.map((m) => m.title)],
+    rows, numericFrom: 2,
+  };
+}
+
+/** Measured ns/op next to the harness's own ns/op and its share. */
+export function harnessTable(model: ReportModel): TableData {
+  const rows: CellContent[][] = model.cells.filter((c) => c.run).map((c) => {
+    const m = nsPerOp(c);
+    const h = harnessNsPerOp(c);
+    return [c.workload, c.series, m === null ? null : `${formatNumber(m)} ns`, h === null ? null : `${formatNumber(h)} ns`,
+      m !== null && h !== null ? `${((100 * h) / m).toFixed(1)}% (${formatNumber(h)} of ${formatNumber(m)} ns)` : null];
+  });
+  return {
+    caption: 'Harness cost (null engine, measured at the start of each run) against the measured time per operation',
+    head: ['workload', 'engine [durability]', 'measured ns/op (1e9 / median ops/s)', 'harness ns/op', 'harness share'],
+    rows, numericFrom: 2,
+  };
+}
+
+/** Median over trials of a per-trial number. */
+export function trialMedian(c: Cell, phase: 'load' | 'run', f: (t: NonNullable<Cell['run']>['trials'][number]) => number): number | null {
+  return medianOf(c[phase]?.trials.map(f) ?? []);
+}
