@@ -12,12 +12,13 @@ import { KvError, invalidArgument, notSupported } from './errors.js';
 import { NodeFs } from './fs.js';
 import { mapDescriptor } from './reference/map.js';
 import { lmdbDescriptor } from './reference/lmdb.js';
+import { sqliteDescriptor } from './reference/sqlite.js';
 import { hashlogDescriptor } from './hashlog/index.js';
 import { lsmDescriptor } from './lsm/index.js';
 import { btreeDescriptor } from './btree/index.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor];
 
 /** All registered engine descriptors. */
 export function listEngines(): readonly EngineDescriptor[] {
