@@ -13,12 +13,13 @@ import { NodeFs } from './fs.js';
 import { mapDescriptor } from './reference/map.js';
 import { lmdbDescriptor } from './reference/lmdb.js';
 import { sqliteDescriptor } from './reference/sqlite.js';
+import { classicLevelDescriptor } from './reference/classic-level.js';
 import { hashlogDescriptor } from './hashlog/index.js';
 import { lsmDescriptor } from './lsm/index.js';
 import { btreeDescriptor } from './btree/index.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor];
 
 /** All registered engine descriptors. */
 export function listEngines(): readonly EngineDescriptor[] {

@@ -1,0 +1,248 @@
+/**
+ * `classic-level`: Google's LevelDB through the `classic-level` binding. Its writes exist only
+ * as promises, so this is an ASYNC engine (the harness keeps --threads operations in flight);
+ * reads use the binding's synchronous `getSync` (no thread-pool hop) wrapped in a resolved
+ * promise. Atomic batches use LevelDB's WriteBatch (`db.batch`). Buffer keys in LevelDB's
+ * default bytewise comparator (= unsigned byte order).
+ *
+ * Durability mapping (argued in engines/reference/README.md):
+ * - `always`: every put/del/batch with `{ sync: true }` (LevelDB fsyncs its log before acking).
+ * - `none`: plain writes (appended to the log with write(2), no fsync). sync()/close() fdatasync
+ *   every `*.log` file in the directory: LevelDB syncs its SSTables and MANIFEST itself, so the
+ *   logs hold everything not yet in a synced table.
+ * - `group`: plain writes plus the shared DurabilityPolicy running that same log sync at most
+ *   every groupCommitMs / groupCommitBytes.
+ */
+import * as path from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { checkBatch, checkKey, checkLimit, checkValue, DurabilityPolicy } from '../common.js';
+import type { AsyncEngine, BatchOp, Capabilities, EngineDescriptor, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { emptyStats } from '../engine.js';
+import { closedError, ioError, KvError } from '../errors.js';
+import type { Fs } from '../fs.js';
+import { declareKillPoint, killPoint } from '../killpoint.js';
+import { packageVersion } from './version.js';
+
+const LIMITS: Limits = { maxKeyBytes: 64 * 1024, maxValueBytes: 64 * 1024 * 1024 };
+const CAPABILITIES: Capabilities = { orderedScan: true, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] };
+const KP_AFTER_WRITE = declareKillPoint('classic-level.after-write');
+
+type Level = ClassicLevel<Buffer, Buffer>;
+
+/** Maps a binding error to a KvError (LOCKED for a held directory). */
+function levelError(e: unknown, op: string, dir: string): KvError {
+  if (e instanceof KvError) return e;
+  const err = e as { code?: string; cause?: { code?: string; message?: string }; message?: string };
+  if (err.code === 'LEVEL_LOCKED' || err.cause?.code === 'LEVEL_LOCKED')
+    return new KvError('LOCKED', `${dir} is held by another LevelDB instance`, { file: dir, cause: e });
+  if (err.code === 'LEVEL_DATABASE_NOT_OPEN' && op !== 'open') return closedError();
+  return ioError(e, `classic-level ${op}${err.cause?.message ? ` (${err.cause.message})` : ''}`, dir);
+}
+
+class ClassicLevelEngine implements AsyncEngine {
+  readonly info: EngineInfo & { kind: 'async' };
+  private db: Level | undefined;
+  private readonly policy: DurabilityPolicy;
+  private readonly writeOptions: { sync: boolean };
+  private userBytesWritten = 0;
+  private userBytesRead = 0;
+
+  constructor(db: Level, private readonly o: ResolvedOpenOptions, private readonly fs: Fs) {
+    this.db = db;
+    const always = o.durability === 'always';
+    this.writeOptions = { sync: always };
+    this.policy = new DurabilityPolicy({ ...o, durability: always ? 'none' : o.durability }, () => this.syncLogs());
+    this.info = {
+      name: 'classic-level', label: o.label, design: 'LevelDB (LSM tree) via classic-level; async writes, getSync reads',
+      version: `classic-level ${packageVersion('classic-level')}`, kind: 'async', capabilities: CAPABILITIES, limits: LIMITS,
+      durability: o.durability, settings: { ...o.options, syncWrites: always },
+    };
+  }
+
+  /** fdatasync of every LevelDB log file (tables and MANIFEST are synced by LevelDB itself). */
+  private syncLogs(): void {
+    for (const name of this.fs.list(this.o.dir)) {
+      if (!/^\d+\.log$/.test(name)) continue;
+      let fd: number;
+      try {
+        fd = this.fs.open(path.join(this.o.dir, name), 'rw');
+      } catch (e) {
+        if (e instanceof KvError && e.code === 'NOT_FOUND') continue; // flushed to a synced table and deleted meanwhile
+        throw e;
+      }
+      try {
+        this.fs.fdatasync(fd);
+      } finally {
+        this.fs.close(fd);
+      }
+    }
+  }
+
+  private live(): Level {
+    if (this.db === undefined) throw closedError();
+    return this.db;
+  }
+
+  private acknowledged(bytes: number): void {
+    killPoint(KP_AFTER_WRITE);
+    this.userBytesWritten += bytes;
+    this.policy.afterWrite(bytes);
+    if (this.writeOptions.sync) this.policy.markDurable();
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const db = this.live();
+    checkKey(key, LIMITS);
+    let v: Buffer | undefined;
+    try {
+      v = db.getSync(Buffer.from(key.buffer, key.byteOffset, key.length));
+    } catch (e) {
+      throw levelError(e, 'get', this.o.dir);
+    }
+    if (v === undefined) return undefined;
+    this.userBytesRead += key.length + v.length;
+    return v;
+  }
+
+  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    const db = this.live();
+    checkKey(key, LIMITS);
+    checkValue(value, LIMITS);
+    try {
+      await db.put(Buffer.from(key), Buffer.from(value), this.writeOptions);
+    } catch (e) {
+      throw levelError(e, 'put', this.o.dir);
+    }
+    this.acknowledged(key.length + value.length);
+  }
+
+  async delete(key: Uint8Array): Promise<void> {
+    const db = this.live();
+    checkKey(key, LIMITS);
+    try {
+      await db.del(Buffer.from(key), this.writeOptions);
+    } catch (e) {
+      throw levelError(e, 'del', this.o.dir);
+    }
+    this.acknowledged(key.length);
+  }
+
+  async write(batch: readonly BatchOp[]): Promise<void> {
+    const db = this.live();
+    checkBatch(batch, LIMITS);
+    let bytes = 0;
+    const ops = batch.map((op) => {
+      bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
+      return op.type === 'put'
+        ? { type: 'put' as const, key: Buffer.from(op.key), value: Buffer.from(op.value) }
+        : { type: 'del' as const, key: Buffer.from(op.key) };
+    });
+    if (ops.length > 0) {
+      try {
+        await db.batch(ops, this.writeOptions);
+      } catch (e) {
+        throw levelError(e, 'batch', this.o.dir);
+      }
+    }
+    this.acknowledged(bytes);
+  }
+
+  async scan(start: Uint8Array, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const db = this.live();
+    checkKey(start, LIMITS);
+    checkLimit(limit);
+    if (limit === 0) return [];
+    let rows: Array<[Buffer, Buffer]>;
+    try {
+      rows = (await db.iterator({ gte: Buffer.from(start), limit }).all()) as Array<[Buffer, Buffer]>;
+    } catch (e) {
+      throw levelError(e, 'iterator', this.o.dir);
+    }
+    for (const [k, v] of rows) this.userBytesRead += k.length + v.length;
+    return rows;
+  }
+
+  async sync(): Promise<void> {
+    this.live();
+    this.policy.commit();
+  }
+
+  lastSequence(): number {
+    return this.policy.lastSequence();
+  }
+
+  durableSequence(): number {
+    return this.policy.durableSequence();
+  }
+
+  async stats(): Promise<EngineStats> {
+    const db = this.live();
+    const s = emptyStats(['deviceBytesWritten', 'deviceBytesRead', 'liveBytes', 'liveKeys', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives']);
+    s.userBytesWritten = this.userBytesWritten;
+    s.userBytesRead = this.userBytesRead;
+    s.syncs = this.fs.counters.syncs;
+    for (const name of this.fs.list(this.o.dir)) {
+      try {
+        s.diskBytes += this.fs.fileSize(path.join(this.o.dir, name));
+        s.files++;
+      } catch {
+        /* removed by a compaction meanwhile */
+      }
+    }
+    // LevelDB's compaction table: Level Files Size(MB) Time(sec) Read(MB) Write(MB)
+    for (const line of db.getProperty('leveldb.stats').split('\n')) {
+      const m = /^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$/.exec(line);
+      if (!m) continue;
+      s.extra[`level${m[1]}.files`] = Number(m[2]);
+      s.compactionBytesRead += Math.round(Number(m[5]) * 1048576);
+      s.compactionBytesWritten += Math.round(Number(m[6]) * 1048576);
+    }
+    s.indexMemoryBytes = Number(db.getProperty('leveldb.approximate-memory-usage')) || 0;
+    return s;
+  }
+
+  async close(): Promise<void> {
+    if (this.db === undefined) return;
+    const db = this.db;
+    try {
+      this.policy.commit();
+    } finally {
+      this.policy.dispose();
+      this.db = undefined;
+      try {
+        await db.close();
+      } catch (e) {
+        throw levelError(e, 'close', this.o.dir);
+      }
+    }
+  }
+}
+
+/** Registry entry for LevelDB via classic-level. */
+export const classicLevelDescriptor: EngineDescriptor = {
+  name: 'classic-level',
+  design: 'LevelDB via classic-level: LSM tree, async writes, sync reads (reference)',
+  kind: 'async',
+  capabilities: CAPABILITIES,
+  limits: LIMITS,
+  options: {
+    cacheSize: { type: 'int', default: 8 * 1024 * 1024, min: 0, max: 2 ** 36, doc: 'LevelDB block cache bytes' },
+    writeBufferSize: { type: 'int', default: 4 * 1024 * 1024, min: 64 * 1024, max: 2 ** 30, doc: 'LevelDB memtable bytes before a flush' },
+    compression: { type: 'bool', default: true, doc: 'Snappy block compression (LevelDB default)' },
+    maxOpenFiles: { type: 'int', default: 1000, min: 16, max: 100000, doc: 'LevelDB max_open_files' },
+  },
+  open: async (o) => {
+    o.fs.mkdirp(o.dir);
+    const db: Level = new ClassicLevel<Buffer, Buffer>(o.dir, {
+      keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing: true,
+      cacheSize: o.options.cacheSize as number, writeBufferSize: o.options.writeBufferSize as number,
+      compression: o.options.compression as boolean, maxOpenFiles: o.options.maxOpenFiles as number,
+    });
+    try {
+      await db.open();
+    } catch (e) {
+      throw levelError(e, 'open', o.dir);
+    }
+    return new ClassicLevelEngine(db, o, o.fs);
+  },
+};
