@@ -17,9 +17,10 @@ import { classicLevelDescriptor } from './reference/classic-level.js';
 import { hashlogDescriptor } from './hashlog/index.js';
 import { lsmDescriptor } from './lsm/index.js';
 import { btreeDescriptor } from './btree/index.js';
+import { nativeDescriptor } from './native/index.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor];
 
 /** All registered engine descriptors. */
 export function listEngines(): readonly EngineDescriptor[] {

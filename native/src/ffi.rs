@@ -16,7 +16,7 @@ pub struct Args {
     argc: usize,
 }
 
-pub const MAX_ARGS: usize = 6;
+pub const MAX_ARGS: usize = 8;
 
 fn check(status: napi_status, what: &str) -> Result<()> {
     if status == NAPI_OK {
@@ -55,20 +55,13 @@ impl Args {
         Ok(if len == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(p, len) } })
     }
 
-    fn raw_bytes(&self, i: usize) -> Result<(*mut u8, usize)> {
+    /// Pointer and length of argument `i`, a Uint8Array (N-API itself rejects non-typed-arrays).
+    pub fn raw_bytes(&self, i: usize) -> Result<(*mut u8, usize)> {
         let v = self.arg(i)?;
-        let mut is = false;
         unsafe {
-            check(napi_is_typedarray(self.env, v, &mut is), "napi_is_typedarray")?;
-            if !is {
-                return Err(KvErr::invalid(format!("argument {i} must be a Uint8Array")));
-            }
             let (mut ty, mut len, mut data) = (0i32, 0usize, ptr::null_mut::<c_void>());
-            check(
-                napi_get_typedarray_info(self.env, v, &mut ty, &mut len, &mut data, ptr::null_mut(), ptr::null_mut()),
-                "napi_get_typedarray_info",
-            )?;
-            if ty != 1 {
+            let st = napi_get_typedarray_info(self.env, v, &mut ty, &mut len, &mut data, ptr::null_mut(), ptr::null_mut());
+            if st != NAPI_OK || ty != 1 {
                 return Err(KvErr::invalid(format!("argument {i} must be a Uint8Array")));
             }
             Ok((data as *mut u8, len))
@@ -78,14 +71,9 @@ impl Args {
     /// Argument `i` as a finite number.
     pub fn number(&self, i: usize) -> Result<f64> {
         let v = self.arg(i)?;
-        let mut t = 0;
         let mut x = 0f64;
-        unsafe {
-            check(napi_typeof(self.env, v, &mut t), "napi_typeof")?;
-            if t != NAPI_NUMBER {
-                return Err(KvErr::invalid(format!("argument {i} must be a number")));
-            }
-            check(napi_get_value_double(self.env, v, &mut x), "napi_get_value_double")?;
+        if unsafe { napi_get_value_double(self.env, v, &mut x) } != NAPI_OK {
+            return Err(KvErr::invalid(format!("argument {i} must be a number")));
         }
         if !x.is_finite() {
             return Err(KvErr::invalid(format!("argument {i} must be finite")));
@@ -126,14 +114,9 @@ impl Args {
     /// Argument `i` as the data pointer of an External made by [`external`].
     pub fn external(&self, i: usize) -> Result<*mut c_void> {
         let v = self.arg(i)?;
-        let mut t = 0;
         let mut p = ptr::null_mut();
-        unsafe {
-            check(napi_typeof(self.env, v, &mut t), "napi_typeof")?;
-            if t != NAPI_EXTERNAL {
-                return Err(KvErr::invalid(format!("argument {i} must be a store handle")));
-            }
-            check(napi_get_value_external(self.env, v, &mut p), "napi_get_value_external")?;
+        if unsafe { napi_get_value_external(self.env, v, &mut p) } != NAPI_OK || p.is_null() {
+            return Err(KvErr::invalid(format!("argument {i} must be a store handle")));
         }
         Ok(p)
     }

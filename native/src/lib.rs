@@ -16,3 +16,9 @@ pub mod recovery;
 pub mod store;
 #[cfg(test)]
 mod store_tests;
+pub mod stats_export;
+mod napi_sys;
+#[cfg(not(test))]
+mod ffi;
+#[cfg(not(test))]
+mod exports;
