@@ -46,12 +46,16 @@ export function escapePlotlyText(s: string): string {
 }
 
 /**
- * Escapes text for a Markdown table cell or inline text (GitHub-flavoured): HTML-escapes it
- * (GitHub renders inline HTML), backslash-escapes Markdown punctuation and the `|` cell
- * separator, and turns newlines into spaces.
+ * Escapes text for a Markdown table cell or inline text (GitHub-flavoured): `&`, `<`, `>` become
+ * entities (GitHub renders inline HTML), the emphasis/code/link/strike characters
+ * `\\ \` * _ [ ] ~` and the `|` cell separator are backslash-escaped, newlines become spaces.
+ * Without `[`/`]` no link or image can form.
  */
 export function escapeMarkdown(s: string): string {
-  return escapeHtml(s.replace(/[\r\n]+/g, ' ')).replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
+    .replace(/([\\`*_[\]|~])/g, '\\$1');
 }
 
 /**

@@ -16,6 +16,8 @@ import { loadWorkload } from '../../harness/workload.js';
 /** The string every escaping test uses. */
 export const HOSTILE = '</script><script>alert(1)</script>';
 
+let cost: Awaited<ReturnType<typeof measureHarnessCost>> | null = null;
+
 /** Runs one small benchmark cell with the real harness. */
 export async function realResults(engine: string, workload: string, trials = 3, seed = 7): Promise<ResultsFile> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlab-reports-fx-'));
@@ -24,26 +26,26 @@ export async function realResults(engine: string, workload: string, trials = 3, 
     return await runBenchmark({
       command: 'matrix', argv: ['matrix', '-e', engine, '-w', workload], engine, dir: path.join(dir, 'data'), freshDir: true,
       durability: 'none', workload: w, seed, phases: ['load', 'run'], trials, threads: 1, targetOpsPerSec: null,
-      warmupOps: 200, intervalMs: 20, quiet: true, harnessCost: await measureHarnessCost(20_000, 1), matrix: null,
+      warmupOps: 200, intervalMs: 20, quiet: true, harnessCost: (cost ??= await measureHarnessCost(20_000, 1)), matrix: null,
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** A deep copy with the run phase's per-trial throughput multiplied by `factors[i]` (re-summarised, validated). */
-export function scaledRun(r: ResultsFile, factors: readonly number[]): ResultsFile {
+/** A deep copy whose run-phase trials have exactly these throughputs (one per trial; re-summarised, validated). */
+export function withRunThroughputs(r: ResultsFile, values: readonly number[]): ResultsFile {
   const c = structuredClone(r);
   for (const p of c.phases) {
     if (p.phase !== 'run') continue;
+    if (values.length !== p.trials.length) throw new Error(`want ${p.trials.length} values`);
     p.trials.forEach((t, i) => {
-      const f = factors[i % factors.length]!;
-      t.throughput *= f;
-      t.durationMs /= f;
+      t.throughput = values[i]!;
+      t.durationMs = (t.operations / values[i]!) * 1000;
     });
     p.summary = summarize(p.trials);
   }
-  return validateResults(c, 'scaledRun');
+  return validateResults(c, 'withRunThroughputs');
 }
 
 /** A copy keeping only the first `n` trials of each phase (re-summarised, validated). */
