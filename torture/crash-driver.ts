@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Durability } from '../engines/engine.js';
 import { childScript, ensureChildBuilt } from './child-path.js';
-import { descriptorOf } from './engine-ref.js';
+import { descriptorOf, probeEngine } from './engine-ref.js';
 import type { CrashChildConfig } from './crash-child.js';
 import { parseJournal, type Journal } from './journal.js';
 import { MAX_VIOLATIONS, percentiles, type CrashSection, type ViolationRecord } from './results.js';
@@ -95,6 +95,11 @@ function runChild(cfg: CrashChildConfig, env: NodeJS.ProcessEnv, killAfterReadyM
   });
 }
 
+function startupFailure(o: ChildOutcome): boolean {
+  const j = o.journal;
+  return !o.killedByParent && o.signal === null && o.code !== 0 && !j.ready && !j.failure && j.acks.length === 0;
+}
+
 /** A section with nothing run, for engines the torture does not apply to. */
 export function notApplicableCrash(opts: Pick<CrashRunOptions, 'durability' | 'seed' | 'killPoint'>, reason: string): CrashSection {
   return {
@@ -109,7 +114,7 @@ export async function crashNotApplicable(engine: string, durability: Durability,
   const d = await descriptorOf({ spec: engine, module });
   if (!d.capabilities.persistent) return 'not persistent (capabilities.persistent is false)';
   if (!d.capabilities.durability.includes(durability)) return `does not support durability '${durability}'`;
-  return undefined;
+  return await probeEngine({ spec: engine, module });
 }
 
 /** Runs the crash torture on one engine and returns its section (violations included, never thrown). */
@@ -165,7 +170,13 @@ export async function runCrashTorture(opts: CrashRunOptions): Promise<CrashSecti
         maxOps: final ? 0 : maxOps, journal,
       };
       const spawnedAt = performance.now();
-      const out = await runChild(cfg, env, killAfterReady, killAfterSpawn, timeoutMs);
+      let out = await runChild(cfg, env, killAfterReady, killAfterSpawn, timeoutMs);
+      // A child that failed before writing anything (e.g. dist/ rebuilt under it) never touched
+      // the store: run the cycle again rather than blame the engine.
+      for (let retry = 0; retry < 3 && startupFailure(out); retry++) {
+        nodefs.rmSync(journal, { force: true });
+        out = await runChild(cfg, env, killAfterReady, killAfterSpawn, timeoutMs);
+      }
       nodefs.rmSync(journal, { force: true });
       const j = out.journal;
       if (!final) s.cycles++;

@@ -5,10 +5,12 @@
  * path without extension (`engines/testing/toy-engine`); from source it loads the .ts file,
  * from dist/ (and always in a child) the compiled .js.
  */
+import * as nodefs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyEngine, EngineDescriptor } from '../engines/engine.js';
-import { KvError } from '../engines/errors.js';
+import { isKvError, KvError } from '../engines/errors.js';
 import { NodeFs } from '../engines/fs.js';
 import { getDescriptor, openEngine, parseEngineSpec, resolveOptions, type BaseOpenOptions } from '../engines/registry.js';
 import { REPO_ROOT } from './child-path.js';
@@ -42,4 +44,22 @@ export async function openRef(ref: EngineRef, base: BaseOpenOptions): Promise<An
   const s = parseEngineSpec(ref.spec);
   const d = await descriptorOf(ref);
   return await d.open({ ...base, durability: base.durability ?? 'none', fs: base.fs ?? new NodeFs(), options: resolveOptions(d, s.options), label: s.label });
+}
+
+/**
+ * Whether `ref` can open here: undefined if it can, else why not (a NOT_SUPPORTED error at open,
+ * e.g. a native binary that was not built). Opens and closes a scratch store in a temp dir.
+ */
+export async function probeEngine(ref: EngineRef): Promise<string | undefined> {
+  const dir = nodefs.mkdtempSync(path.join(os.tmpdir(), 'kvlab-probe-'));
+  try {
+    const e = await openRef(ref, { dir, durability: 'none' });
+    await e.close();
+    return undefined;
+  } catch (err) {
+    if (isKvError(err, 'NOT_SUPPORTED')) return `unavailable here: ${err.message}`;
+    return undefined; // other failures are for the torture itself to report
+  } finally {
+    nodefs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -96,8 +96,10 @@ export type CorruptionOutcome =
   | 'detected'
   /** Everything read back intact: the damage hit bytes the engine does not need. */
   | 'intact'
-  /** Some keys missing (or older durable versions), none wrong: a bounded loss. */
+  /** Some keys missing, every value read is current: a bounded loss. */
   | 'bounded-loss'
+  /** Some keys show an older version they really had (or a deleted key reappears), none wrong. */
+  | 'stale-value'
   /** A value no write produced, or a key never written: the failure that must never happen. */
   | 'wrong-value'
   /** A KvError with another code (IO, NOT_FOUND, ...): typed but not CORRUPTION. */

@@ -10,7 +10,8 @@
  * {@link CrashFs.crash} then writes the post-power-loss state: every durable entry with its
  * file's durable content. `strict` mode cuts each file to its synced length and reverts every
  * unsynced overwrite; `random` mode (seeded) keeps a random prefix of each unsynced tail,
- * a random subset of unsynced overwrites, and sometimes random garbage after the kept bytes.
+ * a random subset of unsynced overwrites, and sometimes random garbage in place of the rest
+ * of the unsynced tail (never beyond the length the file had: a synced file never grows).
  *
  * Simplifications (documented limits): directories created by mkdirp are durable at once;
  * writes through a descriptor of a file already unlinked/replaced are ignored after that point;
@@ -31,7 +32,7 @@ export interface CrashOptions {
   mode?: 'strict' | 'random';
   /** Seed of the random choices (random mode). */
   seed?: number;
-  /** Random mode: sometimes append up to 512 bytes of garbage after a file's kept bytes. Default true. */
+  /** Random mode: sometimes fill part of a file's unsynced tail with garbage instead of its data. Default true. */
   garbage?: boolean;
   /** Write the state into this (new or empty) directory instead of replacing `root` in place. */
   into?: string;
@@ -46,7 +47,7 @@ export interface CrashSummary {
   overwritesReverted: number;
   /** Directory entries created/renamed since the last syncDir that vanished. */
   entriesDropped: number;
-  /** Files that got garbage appended. */
+  /** Files whose unsynced tail became (partly) garbage. */
   garbageFiles: number;
 }
 
@@ -292,14 +293,19 @@ export class CrashFs implements Fs {
       u.old.copy(content, u.pos);
       sum.overwritesReverted++;
     }
+    // The kept length is between the synced length and the current one; in random mode the
+    // unsynced part is a prefix of what was written, then (sometimes) garbage up to that length.
     let keep = ino.syncedLen;
-    if (random && current.length > ino.syncedLen) keep += Math.floor(rnd() * (current.length - ino.syncedLen + 1));
+    let len = ino.syncedLen;
+    if (random && current.length > ino.syncedLen) {
+      len += Math.floor(rnd() * (current.length - ino.syncedLen + 1));
+      keep += Math.floor(rnd() * (len - ino.syncedLen + 1));
+      if (!garbage || rnd() >= 0.3) keep = len;
+    }
     sum.bytesCut += Math.max(0, current.length - keep);
-    let out = content.subarray(0, keep);
-    if (random && garbage && rnd() < 0.3) {
-      const g = Buffer.alloc(1 + Math.floor(rnd() * 512));
-      for (let i = 0; i < g.length; i++) g[i] = Math.floor(rnd() * 256);
-      out = Buffer.concat([out, g]);
+    const out = content.subarray(0, len);
+    if (len > keep) {
+      for (let i = keep; i < len; i++) out[i] = Math.floor(rnd() * 256);
       sum.garbageFiles++;
     }
     return out;
