@@ -38,7 +38,7 @@ function indexOf(v: number): number {
 }
 
 /** The lowest value that lands in counts slot `i`. */
-function valueAt(i: number): number {
+export function lowestEquivalent(i: number): number {
   let b = (i >> SUB_HALF_MAG) - 1;
   let sub = (i & (SUB_HALF - 1)) + SUB_HALF;
   if (b < 0) {
@@ -114,7 +114,7 @@ export class LatencyRecorder {
       useWebAssembly: false,
     });
     const c = this.counts;
-    for (let i = 0; i < c.length; i++) if (c[i] !== 0) h.recordValueWithCount(valueAt(i), c[i]!);
+    for (let i = 0; i < c.length; i++) if (c[i] !== 0) h.recordValueWithCount(lowestEquivalent(i), c[i]!);
     return h;
   }
 
@@ -126,7 +126,7 @@ export class LatencyRecorder {
 
 /** The highest value that lands in counts slot `i` (what HdrHistogram reports for a percentile there). */
 export function highestEquivalent(i: number): number {
-  const lo = valueAt(i);
+  const lo = lowestEquivalent(i);
   const b = Math.max(0, (i >> SUB_HALF_MAG) - 1);
   return lo + 2 ** b - 1;
 }

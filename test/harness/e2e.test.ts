@@ -1,0 +1,86 @@
+/**
+ * End to end: load + run through the runner and the CLI against map, lmdb, sqlite and the async
+ * classic-level, producing valid results files; `kvlab load` then `kvlab run` share one store;
+ * trials in fresh directories; a not-applicable pair is recorded as such.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readResults } from '../../harness/results.js';
+import { tmpDir } from '../support/tmp.js';
+import { cli, smallBench } from './helpers.js';
+
+describe('end to end', () => {
+  for (const engine of ['map', 'lmdb', 'sqlite', 'classic-level']) {
+    it(`${engine}: load then run workload A gives a complete, valid result`, async () => {
+      const r = await smallBench(engine, path.join(tmpDir(), 'store'), { threads: 3 });
+      expect(r.engine.name).toBe(engine);
+      expect(r.notApplicable).toBeNull();
+      const [load, run] = r.phases;
+      expect(load!.trials[0]!.ops.INSERT!.count).toBe(300);
+      expect(load!.trials[0]!.stoppedBy).toBe('recordcount');
+      const t = run!.trials[0]!;
+      expect(t.operations).toBe(600);
+      expect(t.stoppedBy).toBe('operationcount');
+      expect(t.ops.READ!.count + t.ops.UPDATE!.count).toBe(600);
+      expect(t.ops.READ!.notFound).toBe(0); // every key was loaded
+      expect(t.ops.READ!.failures + t.ops.UPDATE!.failures).toBe(0);
+      expect(t.userBytes.read).toBeGreaterThan(0);
+      expect(t.intervals.reduce((a, p) => a + p.operations, 0)).toBe(600);
+      expect(r.harness.threads).toBe(engine === 'classic-level' ? 3 : 1);
+      if (engine !== 'map') {
+        expect(t.dirBytes.after).toBeGreaterThan(0);
+        expect(t.amplification.space).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('kvlab load then kvlab run work on the same lmdb store and write valid files', async () => {
+    const dir = tmpDir();
+    const store = path.join(dir, 'store');
+    const common = ['-P', 'workloads/workloadc', '-p', 'recordcount=200', '-p', 'operationcount=400', '--engine', 'lmdb', '--dir', store, '--no-harness-cost', '-q'];
+    const l = await cli(['load', ...common, '--out', path.join(dir, 'load.json')]);
+    expect(l.code).toBe(0);
+    expect(l.out).toContain('[INSERT], Operations, 200');
+    const r = await cli(['run', ...common, '--out', path.join(dir, 'run.json')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\[READ\], Return=OK, 400/);
+    const run = readResults(path.join(dir, 'run.json'));
+    expect(run.run.command).toBe('run');
+    expect(run.phases.map((p) => p.phase)).toEqual(['run']);
+    expect(run.phases[0]!.trials[0]!.ops.READ!.notFound).toBe(0);
+    expect(run.environment.filesystem.type).not.toBe('');
+    expect(readResults(path.join(dir, 'load.json')).phases[0]!.phase).toBe('load');
+  });
+
+  it('trials repeat load+run in fresh directories and report median and CI', async () => {
+    const r = await smallBench('lmdb', path.join(tmpDir(), 's'), { trials: 3, props: { recordcount: '100', operationcount: '100' } });
+    for (const p of r.phases) {
+      expect(p.trials.length).toBe(3);
+      expect(p.summary.throughput.n).toBe(3);
+      expect(p.summary.throughput.ci95).not.toBeNull();
+    }
+    // fresh store per trial: every trial inserts the same 100 keys into an empty store
+    expect(r.phases[0]!.trials.map((t) => t.engineStats.after.liveKeys)).toEqual([100, 100, 100]);
+  });
+
+  it('workload E on an engine without ordered scans is recorded as not applicable', async () => {
+    const r = await smallBench('hashlog', path.join(tmpDir(), 'h'), { workload: 'e' });
+    expect(r.notApplicable).toMatchObject({ capability: 'orderedScan' });
+    expect(r.phases).toEqual([]);
+  });
+
+  it('matrix writes one results file per pair, including the not-applicable one', async () => {
+    const out = path.join(tmpDir(), 'm');
+    const res = await cli(['matrix', '--engines', 'map,hashlog', '--workloads', 'c,e', '-p', 'recordcount=100', '-p', 'operationcount=100', '--out', out, '--no-harness-cost', '--no-report', '-q']);
+    expect(res.code).toBe(0);
+    const files = fs.readdirSync(out).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual(['hashlog__workloadc.json', 'hashlog__workloade.json', 'map__workloadc.json', 'map__workloade.json']);
+    const na = readResults(path.join(out, 'hashlog__workloade.json'));
+    expect(na.notApplicable).not.toBeNull();
+    expect(na.run.matrix!.engines).toEqual(['map', 'hashlog']);
+    const scan = readResults(path.join(out, 'map__workloade.json'));
+    expect(scan.phases[1]!.trials[0]!.ops.SCAN!.count).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(out, 'data'))).toBe(false);
+  });
+});
