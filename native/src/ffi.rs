@@ -187,7 +187,7 @@ thread_local! {
 /// Installs a panic hook that records the message for the JS error instead of printing it.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let msg = format!("{info}");
+        let msg = format!("{info}").replace('\n', " ");
         PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(msg));
     }));
 }
