@@ -106,6 +106,12 @@ export function verifyRecovered(
       out.push({ kind: 'wrong-value', key: k, detail: `key ${k}: value never written (bytes ${got.slice(1)}), expected one of ${[...allowed[k]!].join(',')}` });
       continue;
     }
+    const [c, o] = got.split('.').map(Number) as [number, number];
+    const cur = pending?.cycle ?? 0;
+    if (got !== '-' && (c > cur || (c === cur && o >= last))) {
+      out.push({ kind: 'wrong-value', key: k, detail: `key ${k}: found ${got}, written by an operation never issued (expected one of ${[...allowed[k]!].join(',')})` });
+      continue;
+    }
     const by = durableBy[k] ?? 'the previous recovery';
     out.push({
       kind: 'lost',

@@ -1,0 +1,28 @@
+/**
+ * Corruption torture of every persistent engine: flip a byte, zero a block, truncate, in every
+ * file type the engine makes, then open and read everything in a child with a time limit.
+ * kvlab engines must answer with CORRUPTION, intact data or a bounded loss (never a wrong value,
+ * another error, a crash or a hang); reference engines are measured and reported, not judged.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureChildBuilt } from '../../torture/child-path.js';
+import { CORRUPTION_FAILURES, runCorruption } from '../../torture/corrupt.js';
+import { SCALE, tortureTargets } from './engines.js';
+
+const targets = await tortureTargets();
+beforeAll(() => ensureChildBuilt());
+
+describe.each(targets.map((t) => [t.d.name, t] as const))('corruption: %s', (_name, t) => {
+  it(`every damaged file is detected or a bounded loss${t.reference ? ' (reference: reported as measured)' : ''}`, async (ctx) => {
+    if (t.unavailable) return ctx.skip(t.unavailable);
+    const s = await runCorruption({ engine: t.spec, seed: 42, casesPerKind: 2 * SCALE, timeoutMs: 20_000 });
+    expect(s.fileTypes.length).toBeGreaterThan(0);
+    expect(s.injected).toBeGreaterThan(0);
+    expect(Object.values(s.outcomes).reduce((a, b) => a + b, 0)).toBe(s.injected);
+    if (t.reference) {
+      console.log(`corruption (reference, as measured) ${t.spec}: ${JSON.stringify(s.outcomes)}`);
+      return;
+    }
+    expect(s.violations.filter((v) => CORRUPTION_FAILURES.includes(v.kind as never))).toEqual([]);
+  });
+});
