@@ -25,9 +25,9 @@ const PRIME_LOW = 0x1b3;
  */
 export function fnvhash64Into(val: number, out: Hash64): Hash64 {
   let vlo = val >>> 0;
-  let vhi = Math.floor(val / TWO_32) >>> 0;
-  let hi = BASIS_HI;
-  let lo = BASIS_LO;
+  let vhi = (val / TWO_32) >>> 0; // floor for non-negative val
+  let hi = BASIS_HI | 0;
+  let lo = BASIS_LO | 0;
   for (let i = 0; i < 8; i++) {
     let octet: number;
     if (i < 4) {
@@ -37,21 +37,24 @@ export function fnvhash64Into(val: number, out: Hash64): Hash64 {
       octet = vhi & 0xff;
       vhi >>>= 8;
     }
-    lo = (lo ^ octet) >>> 0;
-    // (hi:lo) * (2^40 + 0x1B3) mod 2^64
-    const p = lo * PRIME_LOW; // < 2^41, exact
-    const carry = Math.floor(p / TWO_32);
-    const newHi = (Math.imul(hi, PRIME_LOW) + carry + (lo << 8)) >>> 0;
-    lo = p >>> 0;
+    lo ^= octet;
+    // (hi:lo) * (2^40 + 0x1B3) mod 2^64 in int32 arithmetic:
+    // lo * 0x1B3 = a + b * 2^16 with a, b < 2^25; c = b + (a >>> 16) carries into the high word
+    const a = (lo & 0xffff) * PRIME_LOW;
+    const c = (lo >>> 16) * PRIME_LOW + (a >>> 16);
+    const newHi = (Math.imul(hi, PRIME_LOW) + (c >>> 16) + (lo << 8)) | 0;
+    lo = (a & 0xffff) | (c << 16);
     hi = newHi;
   }
-  if (hi >= 0x80000000 && !(hi === 0x80000000 && lo === 0)) {
+  let uhi = hi >>> 0;
+  let ulo = lo >>> 0;
+  if (hi < 0 && !(uhi === 0x80000000 && ulo === 0)) {
     // two's-complement negation (Math.abs of a negative long)
-    lo = (~lo + 1) >>> 0;
-    hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+    ulo = (~ulo + 1) >>> 0;
+    uhi = (~uhi + (ulo === 0 ? 1 : 0)) >>> 0;
   }
-  out.hi = hi;
-  out.lo = lo;
+  out.hi = uhi;
+  out.lo = ulo;
   return out;
 }
 
@@ -71,14 +74,18 @@ export function hashRemainder(h: Hash64, m: number): number {
   }
   if (isLongMin(h)) {
     // -(2^63 mod m)
-    let r = 0x80000000 % m;
-    r = (r * 65536) % m;
-    r = (r * 65536) % m;
+    const r = mod53(mod53(0x80000000 % m * 65536, m) * 65536, m);
     return r === 0 ? 0 : -r;
   }
-  let r = h.hi % m;
-  r = (r * 65536 + (h.lo >>> 16)) % m;
-  r = (r * 65536 + (h.lo & 0xffff)) % m;
+  const r = h.hi < m ? h.hi : h.hi % m;
+  return mod53(mod53(r * 65536 + (h.lo >>> 16), m) * 65536 + (h.lo & 0xffff), m);
+}
+
+/** x mod m for integers 0 <= x < 2^53, 0 < m, without fmod (floor(x/m) may be off by one; corrected). */
+function mod53(x: number, m: number): number {
+  let r = x - Math.floor(x / m) * m;
+  if (r < 0) r += m;
+  else if (r >= m) r -= m;
   return r;
 }
 

@@ -12,7 +12,6 @@ import { fnvhash64Into, isLongMin, type Hash64 } from './fnv.js';
 const PREFIX = 'user';
 const LONG_MIN_DIGITS = '-9223372036854775808';
 const TEN_10 = 1e10;
-const TWO_32 = 4294967296;
 const ZERO = 0x30;
 
 /** Builds key names for one (zeropadding, insertorder) setting. */
@@ -43,49 +42,57 @@ export class KeyNamer {
    */
   write(keynum: number): Buffer {
     const d = this.digits;
-    let n: number; // number of digits written into d, most significant first
+    let q: number; // value = q * 1e10 + r, q < 2^31, r < 1e10
+    let r: number;
     if (!this.hashed) {
-      n = writeDecimal(keynum, d, 0, 0);
+      q = Math.floor(keynum / TEN_10);
+      r = keynum - q * TEN_10;
     } else {
       const h = fnvhash64Into(keynum, this.hash);
-      if (isLongMin(h)) {
-        for (let i = 0; i < LONG_MIN_DIGITS.length; i++) d[i] = LONG_MIN_DIGITS.charCodeAt(i);
-        n = LONG_MIN_DIGITS.length;
-      } else if (h.hi < 0x200000) {
-        n = writeDecimal(h.hi * TWO_32 + h.lo, d, 0, 0); // < 2^53: exact as a double
-      } else {
-        // v = q * 1e10 + r by long division over 16-bit limbs (every step exact below 2^53)
-        let r = 0;
-        let q = 0;
-        const limbs0 = h.hi >>> 16;
-        const limbs1 = h.hi & 0xffff;
-        const limbs2 = h.lo >>> 16;
-        const limbs3 = h.lo & 0xffff;
-        let cur = limbs0;
-        let qd = Math.floor(cur / TEN_10);
-        r = cur - qd * TEN_10;
-        q = qd;
-        cur = r * 65536 + limbs1;
-        qd = Math.floor(cur / TEN_10);
-        r = cur - qd * TEN_10;
-        q = q * 65536 + qd;
-        cur = r * 65536 + limbs2;
-        qd = Math.floor(cur / TEN_10);
-        r = cur - qd * TEN_10;
-        q = q * 65536 + qd;
-        cur = r * 65536 + limbs3;
-        qd = Math.floor(cur / TEN_10);
-        r = cur - qd * TEN_10;
-        q = q * 65536 + qd;
-        n = q > 0 ? writeDecimal(q, d, 0, 0) : 0;
-        n = writeDecimal(r, d, n, n > 0 ? 10 : 0);
-      }
+      if (isLongMin(h)) return this.finish(this.longMin());
+      // long division of hi:lo by 1e10 over 16-bit limbs (every step exact below 2^53)
+      const hi = h.hi;
+      const lo = h.lo;
+      let cur = hi >>> 16; // < 2^15 < 1e10: quotient digit 0
+      cur = cur * 65536 + (hi & 0xffff);
+      let qd = Math.floor(cur / TEN_10);
+      r = cur - qd * TEN_10;
+      q = qd;
+      cur = r * 65536 + (lo >>> 16);
+      qd = Math.floor(cur / TEN_10);
+      r = cur - qd * TEN_10;
+      q = q * 65536 + qd;
+      cur = r * 65536 + (lo & 0xffff);
+      qd = Math.floor(cur / TEN_10);
+      r = cur - qd * TEN_10;
+      q = q * 65536 + qd;
     }
+    // 20 zero-padded digits as four 5-digit groups of int32 arithmetic
+    const rh = Math.floor(r / 100000);
+    put5(d, 15, r - rh * 100000);
+    put5(d, 10, rh);
+    const qh = (q / 100000) | 0;
+    put5(d, 5, q - qh * 100000);
+    put5(d, 0, qh);
+    let start = 0;
+    while (start < 19 && d[start] === ZERO) start++;
+    return this.finish(start);
+  }
+
+  /** Writes the digits d[start..20) after the prefix and padding; returns the view. */
+  private finish(start: number): Buffer {
+    const d = this.digits;
     const b = this.backing;
     let pos = PREFIX.length;
-    for (let fill = this.zeropadding - n; fill > 0; fill--) b[pos++] = ZERO;
-    for (let i = 0; i < n; i++) b[pos++] = d[i]!;
+    for (let fill = this.zeropadding - (20 - start); fill > 0; fill--) b[pos++] = ZERO;
+    for (let i = start; i < 20; i++) b[pos++] = d[i]!;
     return this.views[pos]!;
+  }
+
+  /** Long.MIN_VALUE's 20 characters ("-9223372036854775808") into d; returns their start. */
+  private longMin(): number {
+    for (let i = 0; i < 20; i++) this.digits[i] = LONG_MIN_DIGITS.charCodeAt(i);
+    return 0;
   }
 
   /** The key name as a string (allocates; for tools, tests and traces). */
@@ -94,20 +101,18 @@ export class KeyNamer {
   }
 }
 
-/**
- * Writes the decimal digits of the non-negative integer `x` (< 2^53) into `d` at `at`,
- * left-padded with zeros to `minDigits`; returns the new end position.
- */
-function writeDecimal(x: number, d: Uint8Array, at: number, minDigits: number): number {
-  let len = 1;
-  for (let t = x; t >= 10; t = Math.floor(t / 10)) len++;
-  if (len < minDigits) len = minDigits;
-  let pos = at + len;
-  const end = pos;
-  while (pos > at) {
-    const q = Math.floor(x / 10);
-    d[--pos] = ZERO + (x - q * 10);
-    x = q;
-  }
-  return end;
+/** Writes x (0 <= x < 100000, an int) as exactly 5 ASCII digits at d[at..at+5). */
+function put5(d: Uint8Array, at: number, x: number): void {
+  let t = (x / 10) | 0;
+  d[at + 4] = ZERO + x - t * 10;
+  x = t;
+  t = (x / 10) | 0;
+  d[at + 3] = ZERO + x - t * 10;
+  x = t;
+  t = (x / 10) | 0;
+  d[at + 2] = ZERO + x - t * 10;
+  x = t;
+  t = (x / 10) | 0;
+  d[at + 1] = ZERO + x - t * 10;
+  d[at] = ZERO + t;
 }

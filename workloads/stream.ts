@@ -106,6 +106,15 @@ export class OperationStream {
    * insert has completed, or reads will never pick it.
    */
   nextRun(op: Operation): void {
+    this.nextRunNumber(op);
+    op.key = this.keys.write(op.keynum);
+  }
+
+  /**
+   * Like {@link nextRun} but leaves `op.key` untouched: for callers that only need key
+   * numbers (trace recording, benchmarks). Draws exactly the same random numbers as nextRun.
+   */
+  nextRunNumber(op: Operation): void {
     const type = this.operationchooser.next();
     op.type = type;
     op.scanLength = 0;
@@ -122,7 +131,6 @@ export class OperationStream {
       if ((type === 'UPDATE' || type === 'READMODIFYWRITE') && !cfg.writeallfields) op.writeField = this.fieldchooser.next();
     }
     op.keynum = keynum;
-    op.key = this.keys.write(keynum);
   }
 
   /** YCSB's nextKeynum(): never a key above the highest acknowledged insert. */

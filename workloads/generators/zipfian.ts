@@ -21,6 +21,8 @@ export class ZipfianGenerator implements NumberGenerator {
   readonly theta: number;
   private readonly zeta2theta: number;
   private readonly alpha: number;
+  /** alpha rounded to an integer when it is one up to float error (theta 0.99 -> 100), else 0. */
+  private readonly alphaInt: number;
   private readonly half: number; // 1 + 0.5^theta
   private zetan: number;
   private eta: number;
@@ -42,6 +44,8 @@ export class ZipfianGenerator implements NumberGenerator {
     this.theta = theta;
     this.zeta2theta = zeta(2, theta);
     this.alpha = 1 / (1 - theta);
+    const rounded = Math.round(this.alpha);
+    this.alphaInt = Math.abs(this.alpha - rounded) < 1e-9 * rounded && rounded >= 1 && rounded <= 1024 ? rounded : 0;
     this.half = 1 + Math.pow(0.5, theta);
     this.zetan = zetan ?? zeta(this.items, theta);
     this.countforzeta = this.items;
@@ -68,11 +72,31 @@ export class ZipfianGenerator implements NumberGenerator {
     const uz = u * this.zetan;
     if (uz < 1.0) return this.base;
     if (uz < this.half) return this.base + 1;
-    return this.base + Math.floor(itemcount * Math.pow(this.eta * u - this.eta + 1, this.alpha));
+    const x = this.eta * u - this.eta + 1;
+    const p = this.alphaInt > 0 ? powInt(x, this.alphaInt) : Math.pow(x, this.alpha);
+    return this.base + Math.floor(itemcount * p);
   }
 
   /** The next item among this generator's own item count. */
   next(): number {
     return this.nextLong(this.items);
   }
+}
+
+/**
+ * x^n for a small positive integer n by repeated squaring. Used instead of Math.pow(x, alpha)
+ * when alpha = 1/(1-theta) is an integer up to float error (YCSB's theta 0.99 gives
+ * alpha = 100.00000000000009): ~5x faster here, and the result differs from
+ * Math.pow(x, alpha) by a relative 1e-13 * |ln x| at most, which moves floor(itemcount * x^alpha)
+ * only when that product lies within that distance of an integer.
+ */
+export function powInt(x: number, n: number): number {
+  let result = 1;
+  let base = x;
+  while (n > 0) {
+    if (n & 1) result *= base;
+    base *= base;
+    n >>>= 1;
+  }
+  return result;
 }
