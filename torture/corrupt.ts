@@ -1,6 +1,6 @@
 /**
  * The corruption torture: load a store (torture/corrupt-load.ts), find its file types (names with
- * digits replaced by `#`, LOCK excluded), and for each type damage copies of its largest file
+ * numbers replaced by `#`, LOCK excluded), and for each type damage copies of its largest file
  * (flip a byte, zero a 512-byte block, truncate) at several offsets (the first byte, the last,
  * random ones). Each damaged copy is opened and read in full in a child process with a time
  * limit (torture/corrupt-child.ts): the outcome must be a CORRUPTION error, intact data or a
@@ -55,9 +55,12 @@ function listFiles(root: string, rel = ''): string[] {
   return out.sort();
 }
 
-/** The file type of a relative path: digits replaced by `#` (`000012.sst` -> `#.sst`). */
+/**
+ * The file type of a relative path: each run of hex digits containing a decimal digit becomes `#`
+ * (`000012.sst` -> `#.sst`, `000000000000002a.data` -> `#.data`, `MANIFEST-000003` -> `MANIFEST-#`).
+ */
 export function fileType(rel: string): string {
-  return rel.replace(/\d+/g, '#');
+  return rel.replace(/[0-9a-fA-F]*[0-9][0-9a-fA-F]*/g, '#');
 }
 
 /** Applies a mutation to `file` in place; returns a description, or undefined if it changed nothing. */

@@ -18,10 +18,10 @@ describe.each(targets.map((t) => [t.d.name, t] as const))('crash torture: %s', (
       if (t.unavailable) return ctx.skip(t.unavailable);
       // `always` on the plain engine, `group` on the stress variant (small sizes: flushes, merges).
       const engine = durability === 'always' ? t.d.name : t.spec;
-      const s = await runCrashTorture({ engine, cycles: 3 * SCALE, seed: 1234, durability, maxRunMs: 120 });
+      const s = await runCrashTorture({ engine, cycles: 2 * SCALE, seed: 1234, durability, maxRunMs: 120 });
       expect(s.violations).toEqual([]);
-      expect(s.cycles).toBe(3 * SCALE);
-      expect(s.killedByParent + s.cleanExits).toBe(3 * SCALE);
+      expect(s.cycles).toBe(2 * SCALE);
+      expect(s.killedByParent + s.cleanExits).toBe(2 * SCALE);
       expect(s.recoveryMs.count).toBeGreaterThan(0);
     });
   }

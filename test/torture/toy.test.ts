@@ -14,15 +14,15 @@ beforeAll(() => ensureChildBuilt());
 
 describe('process-crash torture on the toy engine', () => {
   it('passes the correct engine, durable writes verified', async () => {
-    const s = await runCrashTorture({ engine: 'toy', module, cycles: 6, seed: 21, durability: 'always', maxRunMs: 150 });
+    const s = await runCrashTorture({ engine: 'toy', module, cycles: 4, seed: 21, durability: 'always', maxRunMs: 150 });
     expect(s.violations).toEqual([]);
-    expect(s.cycles).toBe(6);
+    expect(s.cycles).toBe(4);
     expect(s.durableVerified).toBeGreaterThan(0);
     expect(s.recoveryMs.count).toBeGreaterThan(0);
   });
 
   it('catches acknowledged durable writes lost by a SIGKILL', async () => {
-    const s = await runCrashTorture({ engine: 'toy:bug=lose-buffered', module, cycles: 6, seed: 21, durability: 'always', maxRunMs: 150 });
+    const s = await runCrashTorture({ engine: 'toy:bug=lose-buffered', module, cycles: 4, seed: 21, durability: 'always', maxRunMs: 150 });
     expect(s.lost).toBeGreaterThan(0);
     expect(s.violations[0]).toMatchObject({ kind: 'lost', engine: 'toy:bug=lose-buffered', seed: 21 });
   });
