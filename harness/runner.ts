@@ -130,7 +130,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
       }
       const { source, codec } = workloadStreams(w, o.seed);
       for (const phase of o.phases) {
-        const limit = phase === 'load' ? cfg.insertcount : cfg.operationcount;
+        const limit = phase === 'load' ? cfg.insertcount : cfg.operationcount > 0 ? cfg.operationcount : cfg.maxexecutiontime > 0 ? Infinity : 0;
         const label = `${spec.label} ${w.name} ${phase}${o.trials > 1 ? ` trial ${t + 1}/${o.trials}` : ''}`;
         const maxMs = phase === 'run' ? cfg.maxexecutiontime * 1000 : 0;
         const trial = await runPhaseTrial(engine, {

@@ -19,7 +19,7 @@ import { COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
  * Size of the default matrix (no -p recordcount/operationcount): chosen so that all embedded
  * persistent engines on A–F finish in about two minutes on the 2-core development machine.
  */
-export const DEFAULT_MATRIX_SIZE = { recordcount: 20_000, operationcount: 20_000 };
+export const DEFAULT_MATRIX_SIZE = { recordcount: 10_000, operationcount: 10_000 };
 const ALL_WORKLOADS = ['a', 'b', 'c', 'd', 'e', 'f'];
 
 export const MATRIX_HELP = `usage: kvlab matrix [--engines LIST] [--workloads LIST] [--trials N] [--out DIR] [options]
