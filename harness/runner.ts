@@ -22,6 +22,8 @@ import { clearStatus, statusLine } from './status.js';
 import { summarize } from './summary.js';
 import type { Workload } from './workload.js';
 import { workloadStreams } from './workload.js';
+import type { OpSource, ValueCodec } from './source.js';
+import { createTrace, openTrace, RecordingSource, TraceSource } from './trace-source.js';
 
 /** Everything one benchmark needs. */
 export interface BenchmarkOptions {
@@ -50,6 +52,10 @@ export interface BenchmarkOptions {
   harnessCost: HarnessCost | null;
   matrix: RunMeta['matrix'];
   notes?: string[];
+  /** Replay the run phase from this trace (the workload must be the trace's own; see trace-source.ts). */
+  trace?: string | null;
+  /** Record the run phase's operations of the first trial to this trace file. */
+  recordTrace?: string | null;
 }
 
 /** Why `engine` cannot run `workload`, or null when it can. */
@@ -99,7 +105,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   if (!persistent && !o.phases.includes('load')) notes.push(`${spec.name} is not persistent: the run phase starts from an empty store`);
   const base = {
     schemaVersion: SCHEMA_VERSION, kind: RESULTS_KIND,
-    workload: { name: w.name, propertyFiles: w.files, properties: w.props, seed: o.seed, trace: null },
+    workload: { name: w.name, propertyFiles: w.files, properties: w.props, seed: o.seed, trace: o.trace ?? null },
     harness: {
       threads, targetOpsPerSec: o.targetOpsPerSec, warmupOps: o.warmupOps, trials: o.trials, intervalMs: o.intervalMs,
       histogram: HISTOGRAM_SETTINGS, valueMode: cfg.valuemode,
@@ -128,26 +134,16 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
         engine = await openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes });
         engineRec ??= engineRecord(engine, o, persistent ? dir : null);
       }
-      const { source, codec } = workloadStreams(w, o.seed);
-      for (const phase of o.phases) {
-        const limit = phase === 'load' ? cfg.insertcount : cfg.operationcount > 0 ? cfg.operationcount : cfg.maxexecutiontime > 0 ? Infinity : 0;
-        const label = `${spec.label} ${w.name} ${phase}${o.trials > 1 ? ` trial ${t + 1}/${o.trials}` : ''}`;
-        const maxMs = phase === 'run' ? cfg.maxexecutiontime * 1000 : 0;
-        const trial = await runPhaseTrial(engine, {
-          trial: t,
-          dir: persistent ? dir : null,
-          warmupOps: phase === 'run' ? o.warmupOps : 0,
-          liveKeysEstimate: cfg.insertcount,
-          recordBytesEstimate: w.recordBytes,
-          loop: {
-            phase, source, codec, limit, maxExecutionMs: maxMs,
-            targetOpsPerSec: o.targetOpsPerSec, intervalMs: o.intervalMs,
-            verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
-            onTick: statusLine(label, limit, maxMs, o.status),
-          },
-        });
-        clearStatus(o.status);
-        trials[phase].push(trial);
+      const streams = workloadStreams(w, o.seed);
+      const codec = streams.codec;
+      let source: OpSource = streams.source;
+      const closers: Array<{ close(): void }> = [];
+      if (o.trace) closers.push((source = new TraceSource(openTrace(o.trace), source)));
+      if (o.recordTrace && t === 0) closers.push((source = new RecordingSource(source, createTrace(o.recordTrace, w.props, o.seed))));
+      try {
+        for (const phase of o.phases) trials[phase].push(await runOnePhase(engine, o, phase, t, source, codec, threads, persistent ? dir : null));
+      } finally {
+        for (const c of closers.reverse()) c.close();
       }
     }
   } finally {
@@ -155,6 +151,35 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   }
   const phases: PhaseResult[] = o.phases.map((phase) => ({ phase, trials: trials[phase], summary: summarize(trials[phase]) }));
   return validateResults({ ...base, run: meta(), engine: engineRec!, notApplicable: null, phases, notes }, 'results');
+}
+
+/** Runs one phase of trial `t` on the open engine. */
+async function runOnePhase(
+  engine: AnyEngine, o: BenchmarkOptions, phase: 'load' | 'run', t: number, source: OpSource, codec: ValueCodec, threads: number, dir: string | null,
+): Promise<PhaseTrial> {
+  const w = o.workload;
+  const cfg = w.config;
+  const runLimit = o.trace ? Infinity : cfg.operationcount > 0 ? cfg.operationcount : cfg.maxexecutiontime > 0 ? Infinity : 0;
+  const limit = phase === 'load' ? cfg.insertcount : runLimit;
+  const label = `${engine.info.label} ${w.name} ${phase}${o.trials > 1 ? ` trial ${t + 1}/${o.trials}` : ''}`;
+  const maxMs = phase === 'run' ? cfg.maxexecutiontime * 1000 : 0;
+  try {
+    return await runPhaseTrial(engine, {
+      trial: t,
+      dir,
+      warmupOps: phase === 'run' ? o.warmupOps : 0,
+      liveKeysEstimate: cfg.insertcount,
+      recordBytesEstimate: w.recordBytes,
+      loop: {
+        phase, source, codec, limit, maxExecutionMs: maxMs,
+        targetOpsPerSec: o.targetOpsPerSec, intervalMs: o.intervalMs,
+        verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
+        onTick: statusLine(label, limit, maxMs, o.status),
+      },
+    });
+  } finally {
+    clearStatus(o.status);
+  }
 }
 
 function descriptorRecord(d: ReturnType<typeof descriptorFor>, label: string, o: BenchmarkOptions, settings: Record<string, string | number | boolean>): EngineRecord {

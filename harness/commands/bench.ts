@@ -9,6 +9,8 @@ import { writeResults } from '../results.js';
 import { runBenchmark } from '../runner.js';
 import type { StatusMode } from '../status.js';
 import { resultsText } from '../text.js';
+import { openTrace } from '../trace-source.js';
+import type { Workload } from '../workload.js';
 import { loadWorkload } from '../workload.js';
 
 /** Options shared by load, run and matrix. */
@@ -93,13 +95,18 @@ ${cmd === 'load' ? 'Loads recordcount records (insertstart/insertcount) into the
   --engine SPEC           engine name with options, e.g. lsm:compaction=tiered (see kvlab engines)
   --dir DIR               data directory (default kvlab-data/<engine>)
   --out FILE              write the results JSON (harness/RESULTS.md)
+  --trace FILE            replay a recorded run-phase trace (its workload and seed; load generates from them)
+  --record-trace FILE     (run) record the run phase's operations to a trace file
 ${COMMON_HELP}
 
 example: kvlab ${cmd} -P workloads/workloada -p recordcount=100000 --engine hashlog --durability none --seed 1 --out results/x.json`;
 
 /** Runs `kvlab load|run`. Returns the exit code. */
 export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise<number> {
-  const { values: v } = parse(argv, { ...COMMON_OPTIONS, engine: { type: 'string' }, dir: { type: 'string' }, out: { type: 'string' } }, cmd);
+  const { values: v } = parse(argv, {
+    ...COMMON_OPTIONS, engine: { type: 'string' }, dir: { type: 'string' }, out: { type: 'string' },
+    trace: { type: 'string' }, 'record-trace': { type: 'string' },
+  }, cmd);
   if (v.help) {
     process.stdout.write(BENCH_HELP(cmd) + '\n');
     return 0;
@@ -108,16 +115,33 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
   const engine = v.engine as string | undefined;
   if (engine === undefined) throw new UsageError(`${cmd}: --engine is required (see kvlab engines)`);
   const spec = checkSpec(engine);
-  if (c.files.length === 0 && Object.keys(c.overrides).length === 0) throw new UsageError(`${cmd}: give a workload with -P (e.g. -P workloads/workloada)`);
-  const workload = loadWorkload(c.files, c.overrides);
+  const trace = v.trace as string | undefined;
+  const recordTrace = v['record-trace'] as string | undefined;
+  let workload: Workload;
+  let seed = c.seed;
+  if (trace !== undefined) {
+    if (c.files.length > 0 || Object.keys(c.overrides).length > 0 || v.seed !== undefined)
+      throw new UsageError(`${cmd}: --trace replays the trace's own workload and seed; drop -P, -p and --seed`);
+    if (recordTrace !== undefined) throw new UsageError(`${cmd}: --trace and --record-trace exclude each other`);
+    const r = openTrace(trace);
+    const props = r.header.props;
+    seed = r.header.seed;
+    r.close();
+    workload = { ...loadWorkload([], props), name: `trace:${path.basename(trace)}` };
+  } else {
+    if (c.files.length === 0 && Object.keys(c.overrides).length === 0) throw new UsageError(`${cmd}: give a workload with -P (e.g. -P workloads/workloada)`);
+    workload = loadWorkload(c.files, c.overrides);
+  }
   const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));
   const harnessCost = v['no-harness-cost'] ? null : await measureHarnessCost();
   const results = await runBenchmark({
     command: cmd, argv, engine, dir, freshDir: false, durability: c.durability,
-    groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, workload, seed: c.seed, phases: [cmd],
+    groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, workload, seed, phases: [cmd],
     trials: c.trials, threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs,
     status: c.status, harnessCost, matrix: null,
     notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
+    trace: trace ?? null,
+    recordTrace: cmd === 'run' ? recordTrace ?? null : null,
   });
   process.stdout.write(resultsText(results) + '\n');
   const out = v.out as string | undefined;

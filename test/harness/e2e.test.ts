@@ -83,4 +83,28 @@ describe('end to end', () => {
     expect(scan.phases[1]!.trials[0]!.ops.SCAN!.count).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(out, 'data'))).toBe(false);
   });
+
+  it('a recorded run-phase trace replays the same operations against another engine', async () => {
+    const dir = tmpDir();
+    const base = ['--no-harness-cost', '-q'];
+    const gen = ['-P', 'd', '-p', 'recordcount=300', '-p', 'operationcount=500'];
+    expect((await cli(['load', ...gen, '--engine', 'lmdb', '--dir', path.join(dir, 'a'), ...base])).code).toBe(0);
+    const rec = await cli(['run', ...gen, '--engine', 'lmdb', '--dir', path.join(dir, 'a'), '--record-trace', path.join(dir, 't.trace'), '--out', path.join(dir, 'a.json'), ...base]);
+    expect(rec.code).toBe(0);
+    expect((await cli(['load', '--trace', path.join(dir, 't.trace'), '--engine', 'sqlite', '--dir', path.join(dir, 'b'), ...base])).code).toBe(0);
+    const rep = await cli(['run', '--trace', path.join(dir, 't.trace'), '--engine', 'sqlite', '--dir', path.join(dir, 'b'), '--out', path.join(dir, 'b.json'), ...base]);
+    expect(rep.code).toBe(0);
+    const a = readResults(path.join(dir, 'a.json')).phases[0]!.trials[0]!;
+    const b = readResults(path.join(dir, 'b.json')).phases[0]!.trials[0]!;
+    expect(b.stoppedBy).toBe('trace-end');
+    expect(b.operations).toBe(500);
+    for (const t of ['READ', 'INSERT'] as const) expect(b.ops[t]!.count).toBe(a.ops[t]!.count);
+    expect(b.ops.READ!.notFound).toBe(0);
+    expect(readResults(path.join(dir, 'b.json')).workload.trace).toBe(path.join(dir, 't.trace'));
+  });
+
+  it('--trace with -P is a usage error', async () => {
+    const r = await cli(['run', '--trace', 'x.trace', '-P', 'a', '--engine', 'map']);
+    expect(r.code).toBe(2);
+  });
 });
