@@ -13,9 +13,11 @@
  *    and per item: single get vs getMany, single put vs putMany (batch of 100).
  * Writes bench/results/native.json. Run: npm run build:native ; npx tsc -p . ; node dist/bench/native.js
  */
+import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { Engine } from '../engines/engine.js';
@@ -75,26 +77,38 @@ async function ycsb(): Promise<Record<string, { hashlog: number[]; native: numbe
 
 const key23 = (i: number) => Buffer.from(`user${String(i).padStart(19, '0')}`);
 
-/** Section 2: index bytes per key at 1M keys, key bytes included. */
-function memory(): Record<string, { indexBytesPerKey: number; rssBytesPerKey: number }> {
-  const out: Record<string, { indexBytesPerKey: number; rssBytesPerKey: number }> = {};
+type Mem = { indexBytesPerKey: number; rssBytesPerKey: number };
+
+/** Section 2 (in a fresh child process per engine, so RSS deltas are not polluted): 1M keys. */
+function memoryChild(engine: string): Mem {
+  const dir = tmp(`mem-${engine}`);
   const value = Buffer.alloc(8, 0x61);
+  try {
+    // Warm the JS heap with the same garbage the put loop makes, so the RSS delta is the engine's.
+    let n = 0;
+    for (let i = 0; i < MEM_KEYS; i++) n += key23(i).length + value.length;
+    if (n === 0) throw new Error('unreachable');
+    gc();
+    const rss0 = process.memoryUsage().rss;
+    const e = openSyncEngine(engine, { dir, durability: 'none' });
+    for (let i = 0; i < MEM_KEYS; i++) e.put(key23(i), value);
+    gc();
+    const rss1 = process.memoryUsage().rss;
+    const s = e.stats();
+    if (s.liveKeys !== MEM_KEYS) throw new Error(`${engine}: ${s.liveKeys} keys, expected ${MEM_KEYS}`);
+    e.close();
+    return { indexBytesPerKey: round(s.indexMemoryBytes / MEM_KEYS, 2), rssBytesPerKey: round((rss1 - rss0) / MEM_KEYS, 2) };
+  } finally {
+    rm(dir);
+  }
+}
+
+function memory(): Record<string, Mem> {
+  const out: Record<string, Mem> = {};
   for (const engine of ENGINES) {
-    const dir = tmp(`mem-${engine}`);
-    try {
-      gc();
-      const rss0 = process.memoryUsage().rss;
-      const e = openSyncEngine(engine, { dir, durability: 'none' });
-      for (let i = 0; i < MEM_KEYS; i++) e.put(key23(i), value);
-      gc();
-      const rss1 = process.memoryUsage().rss;
-      const s = e.stats();
-      if (s.liveKeys !== MEM_KEYS) throw new Error(`${engine}: ${s.liveKeys} keys, expected ${MEM_KEYS}`);
-      out[engine] = { indexBytesPerKey: round(s.indexMemoryBytes / MEM_KEYS, 2), rssBytesPerKey: round((rss1 - rss0) / MEM_KEYS, 2) };
-      e.close();
-    } finally {
-      rm(dir);
-    }
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--memory-child', engine], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`memory child for ${engine} failed: ${r.stderr}`);
+    out[engine] = JSON.parse(r.stdout.trim().split('\n').pop()!) as Mem;
     console.log(`${engine}: index ${out[engine]!.indexBytesPerKey} B/key (own accounting, keys included), RSS delta ${out[engine]!.rssBytesPerKey} B/key`);
   }
   return out;
@@ -138,6 +152,11 @@ function calls(): Record<string, number> {
   }
 }
 
+if (process.argv[2] === '--memory-child') {
+  console.log(JSON.stringify(memoryChild(process.argv[3]!)));
+  process.exit(0);
+}
+
 const started = new Date().toISOString();
 const callCost = calls();
 const mem = memory();
@@ -163,5 +182,7 @@ const result = {
   indexMemory: { keys: MEM_KEYS, keyBytes: 23, engines: mem, ratio: round(memRatio), target: 0.5 },
   callCost: { method: 'median of 5 timed loops; get/put of 1 KiB values in the page cache; batches of 100', ...callCost },
 };
-nodefs.mkdirSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'bench', 'results'), { recursive: true });
-nodefs.writeFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'bench', 'results', 'native.json'), JSON.stringify(result, null, 2) + '\n');
+const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+nodefs.mkdirSync(resultsDir, { recursive: true });
+nodefs.writeFileSync(path.join(resultsDir, 'native.json'), JSON.stringify(result, null, 2) + '\n');
+console.log(`wrote ${path.join(resultsDir, 'native.json')}`);
