@@ -9,9 +9,10 @@ import { escapeHtml, escapeScriptContent, jsonForHtmlScript } from './escape.js'
 import type { Figure } from './figures/figure.js';
 
 /**
- * Draws the figures one per task in page order (so the page is usable after the first one),
- * recording `data-first-chart-ms` and `data-render-ms` (since navigation start) on <body> and
- * marking `<body data-charts="ready">` when all are drawn, `error` otherwise.
+ * Draws the figures one per task: first those on the first screen, then the rest in page order,
+ * moving charts the reader scrolls to ahead of the queue. Records on <body>
+ * `data-first-screen-ms` (first screen drawn) and `data-render-ms` (all drawn), both since
+ * navigation start, and sets `data-charts="ready"` when all are drawn (`error` on a failure).
  */
 const CLIENT_SCRIPT = `(function () {
   'use strict';
@@ -26,17 +27,30 @@ const CLIENT_SCRIPT = `(function () {
     var figures = JSON.parse(document.getElementById('kvlab-data').textContent).figures;
     var config = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false,
       showEditInChartStudio: false, showTips: false };
-    var i = 0;
+    var onScreen = function (f) {
+      var r = document.getElementById(f.id).getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight;
+    };
+    var queue = figures.filter(onScreen).concat(figures.filter(function (f) { return !onScreen(f); }));
+    var firstScreen = queue.filter(onScreen).length;
+    var drawn = 0;
+    window.addEventListener('scroll', function () {
+      queue = queue.filter(onScreen).concat(queue.filter(function (f) { return !onScreen(f); }));
+    }, { passive: true });
+    var mark = function () {
+      if (drawn === firstScreen) body.setAttribute('data-first-screen-ms', String(Math.round(performance.now())));
+    };
     var next = function () {
-      if (i >= figures.length) {
+      mark();
+      if (queue.length === 0) {
         body.setAttribute('data-render-ms', String(Math.round(performance.now())));
         body.setAttribute('data-charts', 'ready');
         status.textContent = '';
         return;
       }
-      var f = figures[i++];
+      var f = queue.shift();
       window.Plotly.newPlot(document.getElementById(f.id), f.data, f.layout, config).then(function () {
-        if (i === 1) body.setAttribute('data-first-chart-ms', String(Math.round(performance.now())));
+        drawn++;
         setTimeout(next, 0);
       }, fail);
     };

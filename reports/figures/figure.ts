@@ -5,6 +5,13 @@
  */
 import { escapePlotlyText } from '../escape.js';
 
+/**
+ * The only plotly trace types figures may use: scripts/build-plotly.mjs builds a partial plotly
+ * bundle that registers just these (scatter is plotly's core trace, bar is added). Adding a
+ * type here means adding its module to TRACE_REQUIRES there.
+ */
+export const BUNDLED_TRACE_TYPES: readonly string[] = ['scatter', 'bar'];
+
 /** One plotly trace (plotly's JSON schema; kept loose on purpose). */
 export type Trace = Record<string, unknown>;
 

@@ -26,7 +26,7 @@ export async function realResults(engine: string, workload: string, trials = 3, 
     return await runBenchmark({
       command: 'matrix', argv: ['matrix', '-e', engine, '-w', workload], engine, dir: path.join(dir, 'data'), freshDir: true,
       durability: 'none', workload: w, seed, phases: ['load', 'run'], trials, threads: 1, targetOpsPerSec: null,
-      warmupOps: 200, intervalMs: 20, quiet: true, harnessCost: (cost ??= await measureHarnessCost(20_000, 1)), matrix: null,
+      warmupOps: 200, intervalMs: 20, status: 'off', harnessCost: (cost ??= await measureHarnessCost(20_000, 1)), matrix: null,
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

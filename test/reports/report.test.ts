@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isKvError } from '../../engines/errors.js';
 import { readResults, writeResults, type ResultsFile } from '../../harness/results.js';
 import { compareCommand, compareResults, renderComparisonMarkdown, renderHtmlReport, renderMarkdownSummary, reportCommand, toCsv, toHgrm, toYcsbText, CSV_COLUMNS } from '../../reports/index.js';
+import { BUNDLED_TRACE_TYPES } from '../../reports/figures/figure.js';
 import { firstTrials, HOSTILE, matrixFixtures, withRunThroughputs, type FixtureSet } from './fixtures.js';
 
 let fx: FixtureSet;
@@ -56,6 +57,8 @@ describe('HTML report', () => {
       expect(f.layout.title.text).toMatch(/seed 7/);
       expect(f.layout.title.text).toMatch(/records 2,000 \(/);
     }
+    // only trace types the partial plotly bundle registers (scripts/build-plotly.mjs)
+    for (const f of figs) for (const t of f.data) expect(BUNDLED_TRACE_TYPES).toContain(t['type']);
     const titles = figs.map((f) => f.layout.title.text);
     for (const want of [/Run throughput/, /READ latency percentile spectrum/, /SCAN latency percentile spectrum/, /over time/, /Load-phase throughput/, /RUM view/, /Harness cost/])
       expect(titles.some((t) => want.test(t))).toBe(true);
