@@ -24,27 +24,21 @@ const PRIME_LOW = 0x1b3;
  * (YCSB key numbers); YCSB's arithmetic shift equals a logical one for those.
  */
 export function fnvhash64Into(val: number, out: Hash64): Hash64 {
-  let vlo = val >>> 0;
-  let vhi = (val / TWO_32) >>> 0; // floor for non-negative val
+  let v = val >>> 0;
   let hi = BASIS_HI | 0;
   let lo = BASIS_LO | 0;
-  for (let i = 0; i < 8; i++) {
-    let octet: number;
-    if (i < 4) {
-      octet = vlo & 0xff;
-      vlo >>>= 8;
-    } else {
-      octet = vhi & 0xff;
-      vhi >>>= 8;
+  for (let word = 0; word < 2; word++) {
+    for (let i = 0; i < 4; i++) {
+      lo ^= v & 0xff;
+      v >>>= 8;
+      // (hi:lo) * (2^40 + 0x1B3) mod 2^64 in int32 arithmetic:
+      // lo * 0x1B3 = a + b * 2^16 with a, b < 2^25; c = b + (a >>> 16) carries into the high word
+      const a = (lo & 0xffff) * PRIME_LOW;
+      const c = (lo >>> 16) * PRIME_LOW + (a >>> 16);
+      hi = (Math.imul(hi, PRIME_LOW) + (c >>> 16) + (lo << 8)) | 0;
+      lo = (a & 0xffff) | (c << 16);
     }
-    lo ^= octet;
-    // (hi:lo) * (2^40 + 0x1B3) mod 2^64 in int32 arithmetic:
-    // lo * 0x1B3 = a + b * 2^16 with a, b < 2^25; c = b + (a >>> 16) carries into the high word
-    const a = (lo & 0xffff) * PRIME_LOW;
-    const c = (lo >>> 16) * PRIME_LOW + (a >>> 16);
-    const newHi = (Math.imul(hi, PRIME_LOW) + (c >>> 16) + (lo << 8)) | 0;
-    lo = (a & 0xffff) | (c << 16);
-    hi = newHi;
+    v = (val / TWO_32) >>> 0; // the high word (floor, for non-negative val)
   }
   let uhi = hi >>> 0;
   let ulo = lo >>> 0;

@@ -19,7 +19,6 @@ export class KeyNamer {
   private readonly backing: Buffer;
   private readonly views: Buffer[];
   private readonly hash: Hash64 = { hi: 0, lo: 0 };
-  private readonly digits = new Uint8Array(24);
 
   /**
    * @param zeropadding minimum number of digits (YCSB `zeropadding`, >= 1 in practice)
@@ -41,7 +40,6 @@ export class KeyNamer {
    * valid until the next call on this KeyNamer; copy it to keep it.
    */
   write(keynum: number): Buffer {
-    const d = this.digits;
     let q: number; // value = q * 1e10 + r, q < 2^31, r < 1e10
     let r: number;
     if (!this.hashed) {
@@ -49,7 +47,7 @@ export class KeyNamer {
       r = keynum - q * TEN_10;
     } else {
       const h = fnvhash64Into(keynum, this.hash);
-      if (isLongMin(h)) return this.finish(this.longMin());
+      if (isLongMin(h)) return this.longMin();
       // long division of hi:lo by 1e10 over 16-bit limbs (every step exact below 2^53)
       const hi = h.hi;
       const lo = h.lo;
@@ -67,32 +65,40 @@ export class KeyNamer {
       r = cur - qd * TEN_10;
       q = q * 65536 + qd;
     }
-    // 20 zero-padded digits as four 5-digit groups of int32 arithmetic
+    // base-1e5 chunks (int32 arithmetic from here on), least significant first
     const rh = Math.floor(r / 100000);
-    put5(d, 15, r - rh * 100000);
-    put5(d, 10, rh);
+    const c0 = r - rh * 100000;
+    const c1 = rh;
     const qh = (q / 100000) | 0;
-    put5(d, 5, q - qh * 100000);
-    put5(d, 0, qh);
-    let start = 0;
-    while (start < 19 && d[start] === ZERO) start++;
-    return this.finish(start);
+    const c2 = q - qh * 100000;
+    const c3 = qh;
+    const top = c3 !== 0 ? 3 : c2 !== 0 ? 2 : c1 !== 0 ? 1 : 0;
+    const topChunk = top === 3 ? c3 : top === 2 ? c2 : top === 1 ? c1 : c0;
+    const digits = 5 * top + digitCount5(topChunk);
+    const b = this.backing;
+    const fill = this.zeropadding - digits;
+    let pos = PREFIX.length;
+    for (let i = 0; i < fill; i++) b[pos++] = ZERO;
+    const end = pos + digits;
+    let at = end;
+    if (top > 0) {
+      put5(b, (at -= 5), c0);
+      if (top > 1) {
+        put5(b, (at -= 5), c1);
+        if (top > 2) put5(b, (at -= 5), c2);
+      }
+    }
+    putMin(b, at, topChunk);
+    return this.views[end]!;
   }
 
-  /** Writes the digits d[start..20) after the prefix and padding; returns the view. */
-  private finish(start: number): Buffer {
-    const d = this.digits;
+  /** Long.MIN_VALUE's name ("-9223372036854775808" after the padding). */
+  private longMin(): Buffer {
     const b = this.backing;
     let pos = PREFIX.length;
-    for (let fill = this.zeropadding - (20 - start); fill > 0; fill--) b[pos++] = ZERO;
-    for (let i = start; i < 20; i++) b[pos++] = d[i]!;
+    for (let fill = this.zeropadding - LONG_MIN_DIGITS.length; fill > 0; fill--) b[pos++] = ZERO;
+    pos += b.write(LONG_MIN_DIGITS, pos, 'latin1');
     return this.views[pos]!;
-  }
-
-  /** Long.MIN_VALUE's 20 characters ("-9223372036854775808") into d; returns their start. */
-  private longMin(): number {
-    for (let i = 0; i < 20; i++) this.digits[i] = LONG_MIN_DIGITS.charCodeAt(i);
-    return 0;
   }
 
   /** The key name as a string (allocates; for tools, tests and traces). */
@@ -101,18 +107,47 @@ export class KeyNamer {
   }
 }
 
-/** Writes x (0 <= x < 100000, an int) as exactly 5 ASCII digits at d[at..at+5). */
-function put5(d: Uint8Array, at: number, x: number): void {
-  let t = (x / 10) | 0;
-  d[at + 4] = ZERO + x - t * 10;
+/** "00".."99" as ASCII byte pairs. */
+const PAIRS = (() => {
+  const t = new Uint8Array(200);
+  for (let i = 0; i < 100; i++) {
+    t[2 * i] = ZERO + Math.floor(i / 10);
+    t[2 * i + 1] = ZERO + (i % 10);
+  }
+  return t;
+})();
+
+/** Decimal digits of 0 <= x < 100000 (1 for 0). */
+function digitCount5(x: number): number {
+  return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : 5;
+}
+
+/** Writes 0 <= x < 100000 as exactly 5 ASCII digits at b[at..at+5). */
+function put5(b: Uint8Array, at: number, x: number): void {
+  let t = (x / 100) | 0;
+  let p = (x - t * 100) << 1;
+  b[at + 3] = PAIRS[p]!;
+  b[at + 4] = PAIRS[p + 1]!;
   x = t;
-  t = (x / 10) | 0;
-  d[at + 3] = ZERO + x - t * 10;
-  x = t;
-  t = (x / 10) | 0;
-  d[at + 2] = ZERO + x - t * 10;
-  x = t;
-  t = (x / 10) | 0;
-  d[at + 1] = ZERO + x - t * 10;
-  d[at] = ZERO + t;
+  t = (x / 100) | 0;
+  p = (x - t * 100) << 1;
+  b[at + 1] = PAIRS[p]!;
+  b[at + 2] = PAIRS[p + 1]!;
+  b[at] = ZERO + t;
+}
+
+/** Writes 0 <= x < 100000 with its minimal digits, ending at b[end - 1]. */
+function putMin(b: Uint8Array, end: number, x: number): void {
+  let at = end;
+  while (x >= 100) {
+    const t = (x / 100) | 0;
+    const p = (x - t * 100) << 1;
+    b[--at] = PAIRS[p + 1]!;
+    b[--at] = PAIRS[p]!;
+    x = t;
+  }
+  if (x >= 10) {
+    b[--at] = PAIRS[(x << 1) + 1]!;
+    b[--at] = PAIRS[x << 1]!;
+  } else b[--at] = ZERO + x;
 }
