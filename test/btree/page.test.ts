@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { Layout, Node, OverflowRef, childIndex } from '../../engines/btree/node.js';
+import { PAGE_HEADER, PageType, checksumOk, verifyPage } from '../../engines/btree/page.js';
+import { decodeMeta, encodeMeta, pickMeta } from '../../engines/btree/meta.js';
+import type { Meta } from '../../engines/btree/meta.js';
+import { encodeFreelist } from '../../engines/btree/freelist.js';
+import { isKvError } from '../../engines/errors.js';
+import { b } from './helpers.js';
+
+const PS = 512;
+
+function roundTrip(n: Node): Node {
+  const page = Buffer.alloc(PS);
+  n.encode(page);
+  verifyPage(page, n.pgid, 'f', n.leaf ? PageType.leaf : PageType.branch);
+  return Node.decode(page, n.pgid, 'f');
+}
+
+describe('btree page encoding', () => {
+  it('round-trips a leaf with inline, empty and overflow values', () => {
+    const n = new Node(7, true, [b('a'), b('bb'), b('ccc')], [b('x'), Buffer.alloc(0), new OverflowRef(42, 100000)], []);
+    const d = roundTrip(n);
+    expect(d.leaf).toBe(true);
+    expect(d.keys.map(String)).toEqual(['a', 'bb', 'ccc']);
+    expect(String(d.values[0])).toBe('x');
+    expect((d.values[1] as Buffer).length).toBe(0);
+    expect(d.values[2]).toEqual(new OverflowRef(42, 100000));
+    expect(d.bytes()).toBe(n.bytes());
+  });
+
+  it('round-trips a branch (entry 0 key implicit) and routes keys', () => {
+    const n = new Node(9, false, [Buffer.alloc(0), b('m'), b('t')], [], [3, 4, 5]);
+    const d = roundTrip(n);
+    expect(d.children).toEqual([3, 4, 5]);
+    expect(d.keys.map(String)).toEqual(['', 'm', 't']);
+    expect(childIndex(d, b('a'))).toBe(0);
+    expect(childIndex(d, b('m'))).toBe(1);
+    expect(childIndex(d, b('s'))).toBe(1);
+    expect(childIndex(d, b('t'))).toBe(2);
+    expect(childIndex(d, b('zz'))).toBe(2);
+  });
+
+  it('detects a flipped byte anywhere in a page and a page stored under the wrong id', () => {
+    const page = Buffer.alloc(PS);
+    new Node(5, true, [b('k')], [b('v')], []).encode(page);
+    expect(checksumOk(page)).toBe(true);
+    for (const at of [4, 8, PAGE_HEADER, PAGE_HEADER + 3, PS - 1]) {
+      const bad = Buffer.from(page);
+      bad[at]! ^= 0x10;
+      expect(checksumOk(bad)).toBe(false);
+      let err: unknown;
+      try {
+        verifyPage(bad, 5, 'file.btree');
+      } catch (e) {
+        err = e;
+      }
+      expect(isKvError(err, 'CORRUPTION')).toBe(true);
+      expect((err as { file?: string }).file).toBe('file.btree');
+      expect((err as { offset?: number }).offset).toBe(5 * PS);
+    }
+    expect(() => verifyPage(page, 6, 'f')).toThrow(/names page 5/);
+    expect(() => verifyPage(Buffer.alloc(PS), 6, 'f')).toThrow(/checksum/);
+  });
+
+  it('rejects a page whose used length disagrees with its entries', () => {
+    const page = Buffer.alloc(PS);
+    new Node(5, true, [b('k')], [b('v')], []).encode(page);
+    page.writeUInt32LE(page.readUInt32LE(16) + 1, 16);
+    expect(() => Node.decode(page, 5, 'f')).toThrow(/do not match|past the end/);
+  });
+
+  it('derives limits from the page size', () => {
+    const l = new Layout(4096);
+    expect(l.body).toBe(4096 - PAGE_HEADER);
+    expect(l.maxInlineEntry).toBe(Math.floor(l.body / 2));
+    expect(l.minFill).toBe(Math.floor(l.body / 4));
+    expect(l.inline(23, 1024)).toBe(true);
+    expect(l.inline(23, 3000)).toBe(false);
+  });
+
+  it('encodes freelist pages as a chain', () => {
+    const ids = Array.from({ length: 300 }, (_, i) => i + 10);
+    const per = new Layout(PS).freelistPerPage;
+    expect(per * 2).toBeLessThan(300);
+    const pages = encodeFreelist(ids, [3, 4, 8], PS, per);
+    expect(pages.map((p) => p.readUInt16LE(6))).toEqual([per, per, 300 - 2 * per]);
+    expect(pages.map((p) => p.readUInt32LE(12))).toEqual([4, 8, 0]);
+    expect(pages.every(checksumOk)).toBe(true);
+  });
+});
+
+describe('btree meta pages', () => {
+  const m: Meta = { pageSize: PS, root: 5, freelist: 9, pageCount: 20, freeCount: 3, height: 2, txid: 7, sequence: 2 ** 40 + 5, liveKeys: 11, liveBytes: 999 };
+
+  it('round-trips into slot txid % 2 and rejects the other slot', () => {
+    const page = encodeMeta(m);
+    expect(decodeMeta(page, 1)).toEqual(m);
+    expect(typeof decodeMeta(page, 0)).toBe('string');
+  });
+
+  it('reports a torn meta and picks the newest valid one', () => {
+    const newer = encodeMeta({ ...m, txid: 8, root: 6 });
+    const older = encodeMeta(m);
+    const torn = Buffer.from(newer);
+    torn.fill(0, 40, 100); // the second half of the meta fields never reached the disk
+    const a = decodeMeta(torn, 0);
+    expect(a).toMatch(/checksum/);
+    expect(pickMeta(a, decodeMeta(older, 1), 'f').txid).toBe(7);
+    expect(pickMeta(decodeMeta(newer, 0), decodeMeta(older, 1), 'f').txid).toBe(8);
+    expect(() => pickMeta(a, 'bad', 'f')).toThrow(/no valid meta/);
+  });
+});
