@@ -11,8 +11,11 @@
  *    same engine calls on the same ops: the ratio shows what the harness costs a very fast
  *    engine. Both with live op generation and with pre-generated ops.
  *
- * Run: npx tsc -p . ; node dist/bench/harness.js [--ops N] [--repeats N]
- * Writes bench/results/harness.json.
+ * 3. With --matrix-dir DIR: a summary (run throughput and p99 per engine × workload) of a matrix
+ *    written by `kvlab matrix --out DIR` (the closing note's hashlog + reference engines matrix).
+ *
+ * Run: npx tsc -p . ; node dist/bench/harness.js [--ops N] [--repeats N] [--matrix-dir DIR]
+ * Writes bench/results/harness.json (an earlier referenceMatrix summary is kept unless replaced).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,9 +28,10 @@ import { openAny } from '../harness/engines.js';
 import { isSyncEngine } from '../harness/phase.js';
 import type { OpSlot, OpSource, OpType, ValueCodec } from '../harness/source.js';
 import { newSlot } from '../harness/source.js';
+import { readResults } from '../harness/results.js';
 import { loadWorkload, workloadStreams } from '../harness/workload.js';
 
-const { values } = parseArgs({ options: { ops: { type: 'string' }, repeats: { type: 'string' }, records: { type: 'string' } } });
+const { values } = parseArgs({ options: { ops: { type: 'string' }, repeats: { type: 'string' }, records: { type: 'string' }, 'matrix-dir': { type: 'string' } } });
 const OPS = Number(values.ops ?? 1_000_000);
 const REPEATS = Number(values.repeats ?? 5);
 const RECORDS = Number(values.records ?? 100_000);
@@ -169,7 +173,10 @@ async function main(): Promise<void> {
   };
   const out = path.join(process.cwd(), 'bench', 'results', 'harness.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  let referenceMatrix: unknown = null;
+  if (values['matrix-dir'] !== undefined) referenceMatrix = summarizeMatrix(values['matrix-dir']);
+  else if (fs.existsSync(out)) referenceMatrix = (JSON.parse(fs.readFileSync(out, 'utf8')) as { referenceMatrix?: unknown }).referenceMatrix ?? null;
+  fs.writeFileSync(out, JSON.stringify({ ...result, referenceMatrix }, null, 2) + '\n');
   const h = result.harnessCost;
   const m = result.mapThroughHarnessVsBare;
   process.stdout.write(
@@ -179,6 +186,28 @@ async function main(): Promise<void> {
       `map through harness vs bare loop: ${m.ratioLiveGeneration.toFixed(2)}x (live generation), ${m.ratioPregenerated.toFixed(2)}x (pre-generated ops)\n` +
       `written ${out}\n`,
   );
+}
+
+/** Run throughput (median over trials) and p99 per pair of a `kvlab matrix` output directory. */
+function summarizeMatrix(dir: string): unknown {
+  const cells: Array<Record<string, unknown>> = [];
+  let meta: Record<string, unknown> = {};
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    const r = readResults(path.join(dir, f));
+    meta = {
+      argv: r.run.argv, durability: r.engine.durability, recordcount: r.workload.properties.recordcount,
+      operationcount: r.workload.properties.operationcount, harnessCostNsPerOp: r.harnessCost?.nsPerOp ?? null,
+      cpu: r.environment.cpuModel, cores: r.environment.cores, gitRevision: r.environment.gitRevision,
+    };
+    const run = r.phases.find((p) => p.phase === 'run');
+    cells.push({
+      engine: r.engine.label, workload: r.workload.name,
+      runOpsPerSec: run ? Math.round(run.summary.throughput.median) : null,
+      runP99Ns: run ? run.summary.overall.p99.median : null,
+      notApplicable: r.notApplicable?.reason ?? null,
+    });
+  }
+  return { dir, ...meta, cells };
 }
 
 await main();

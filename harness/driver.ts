@@ -95,7 +95,7 @@ class BatchSlot {
       this.buf = Buffer.alloc(len * 2);
       this.views = [];
     }
-    src.key.copy(this.buf, 0, 0, len);
+    this.buf.set(src.key);
     o.key = this.views[len] ?? (this.views[len] = this.buf.subarray(0, len));
   }
 }

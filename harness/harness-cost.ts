@@ -11,7 +11,7 @@ import type { HarnessCost } from './results.js';
 import { loadWorkload, workloadStreams } from './workload.js';
 
 /** Runs `operations` null-engine operations (best of `repeats` runs) and returns the cost. */
-export async function measureHarnessCost(operations = 300_000, repeats = 3): Promise<HarnessCost> {
+export async function measureHarnessCost(operations = 200_000, repeats = 3): Promise<HarnessCost> {
   const w = loadWorkload(['c'], { recordcount: '100000', operationcount: String(operations), valuemode: 'raw' });
   const e = await openAny('null', { dir: '', durability: 'none' });
   if (!isSyncEngine(e)) throw new Error('null engine must be synchronous');

@@ -33,6 +33,7 @@ file per pair to DIR and then DIR/report.html. Not-applicable pairs are recorded
   --out DIR               output directory (default results/matrix-<time>)
   --data-dir DIR          where the stores live (default DIR/data; removed after each pair)
   --keep-data             keep each pair's store
+  --reuse-data            load into the existing stores in --data-dir instead of fresh ones (implies --keep-data)
   --no-report             skip the HTML report
 ${COMMON_HELP}
 
@@ -59,13 +60,17 @@ async function writeReport(outDir: string, files: string[]): Promise<string | nu
 export async function matrixCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     ...COMMON_OPTIONS, engines: { type: 'string', multiple: true }, workloads: { type: 'string', multiple: true },
-    out: { type: 'string' }, 'data-dir': { type: 'string' }, 'keep-data': { type: 'boolean' }, 'no-report': { type: 'boolean' },
+    out: { type: 'string' }, 'data-dir': { type: 'string' }, 'keep-data': { type: 'boolean' }, 'reuse-data': { type: 'boolean' },
+    'no-report': { type: 'boolean' },
   }, 'matrix');
   if (v.help) {
     process.stdout.write(MATRIX_HELP + '\n');
     return 0;
   }
   const c = commonValues(v);
+  const reuse = v['reuse-data'] === true;
+  const keep = reuse || v['keep-data'] === true;
+  if (reuse && c.trials > 1) throw new UsageError('matrix: --reuse-data cannot repeat the load phase; use --trials 1');
   const engines = ((v.engines as string[] | undefined) ?? []).flatMap(splitEngineList);
   if (engines.length === 0) engines.push(...defaultMatrixEngines());
   if (engines.length === 0) throw new UsageError('matrix: no engines (the registry has no embedded persistent engine; pass --engines)');
@@ -97,13 +102,13 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     for (const [wi, w] of workloads.entries()) {
       const dir = path.join(dataDir, `${safe(engine)}__${safe(w.name)}`);
       const r = await runBenchmark({
-        command: 'matrix', argv, engine, dir, freshDir: true, durability: c.durability, groupCommitMs: c.groupCommitMs,
+        command: 'matrix', argv, engine, dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
         groupCommitBytes: c.groupCommitBytes, workload: w, seed: c.seed, phases: ['load', 'run'], trials: c.trials,
         threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, status: c.status,
         harnessCost, matrix: { id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) },
         notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
       });
-      if (!v['keep-data']) fs.rmSync(dir, { recursive: true, force: true });
+      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
       const file = path.join(outDir, `${safe(engine)}__${safe(w.name)}.json`);
       writeResults(file, r);
       files.push(file);
@@ -114,7 +119,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
       process.stderr.write(`  ${engine} × ${w.name}: ${line}\n`);
     }
   }
-  if (!v['keep-data']) {
+  if (!keep) {
     try {
       fs.rmdirSync(dataDir); // only when empty: never delete anything the matrix did not create
     } catch {
