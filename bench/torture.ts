@@ -3,17 +3,21 @@
  * Per engine: `--cycles` (default 1000) SIGKILL cycles on one cumulative store under `group`
  * durability with the stress options (frequent flushes, merges, rollovers), `--always-cycles`
  * (default 100) more under `always`, `--crashes` (default 200) simulated power losses (CrashFs)
- * and `--cases` (default 8) damaged copies per file type and mutation kind.
+ * `--faults` (default 100) injected I/O failures (FaultFs) and `--cases` (default 8) damaged copies
+ * per file type and mutation kind. `--reference-cycles` sets the SIGKILL cycles of reference
+ * engines (default: `--cycles`).
  *
  * Run: `npx tsc -p torture/tsconfig.json && npx tsc -p . ; node dist/bench/torture.js [--engines a,b]
- * [--cycles N] [--always-cycles N] [--crashes N] [--cases N] [--concurrency N] [--seed S]`.
+ * [--cycles N] [--reference-cycles N] [--always-cycles N] [--crashes N] [--faults N] [--cases N]
+ * [--concurrency N] [--seed S]`.
  * Writes bench/results/torture.json (rewritten after each engine, so a cut-short run keeps
  * what finished) and prints one summary line per engine and section.
  */
 import { runCorruption } from '../torture/corrupt.js';
 import { runCrashTorture } from '../torture/crash-driver.js';
+import { runFaultTorture } from '../torture/faults.js';
 import { probeEngine } from '../torture/engine-ref.js';
-import { persistentEngines, stressSpec } from '../torture/policy.js';
+import { isReferenceEngine, persistentEngines, stressSpec } from '../torture/policy.js';
 import { runPowerLoss } from '../torture/power-loss.js';
 import { newResults, writeResults, type EngineTortureResult } from '../torture/results.js';
 
@@ -26,6 +30,8 @@ const cycles = flag('cycles', 1000);
 const alwaysCycles = flag('always-cycles', 100);
 const crashes = flag('crashes', 200);
 const cases = flag('cases', 8);
+const faultTrials = flag('faults', 100);
+const referenceCycles = flag('reference-cycles', cycles);
 const concurrency = flag('concurrency', 3);
 const seed = flag('seed', 20261121);
 const ei = process.argv.indexOf('--engines');
@@ -48,10 +54,11 @@ async function tortureOne(name: string): Promise<void> {
   const stress = stressSpec(d) ?? name;
   const t0 = Date.now();
   if (d.capabilities.durability.includes('group')) {
+    const n = isReferenceEngine(d) ? referenceCycles : cycles;
     const s = await runCrashTorture({
-      engine: stress, cycles, seed, durability: 'group',
+      engine: stress, cycles: n, seed, durability: 'group',
       onCycle: (c) => {
-        if (c % 100 === 0) console.log(`  ${name}: cycle ${c}/${cycles} (${Math.round((Date.now() - t0) / 1000)} s)`);
+        if (c % 100 === 0) console.log(`  ${name}: cycle ${c}/${n} (${Math.round((Date.now() - t0) / 1000)} s)`);
       },
     });
     entry.crash.push(s);
@@ -78,6 +85,16 @@ async function tortureOne(name: string): Promise<void> {
       p.applicable
         ? `${name}: power loss ${durability}: ${p.crashes} crashes, ${p.opsAcknowledged} acked, ${p.durableVerified} durable verified, lost ${p.lost}, wrong ${p.wrongValues}, torn ${p.tornBatches}, other ${p.otherViolations}`
         : `${name}: power loss n/a (${p.reason})`,
+    );
+  }
+  if (faultTrials > 0) {
+    const f = await runFaultTorture({ engine: stress, seed, trials: faultTrials });
+    entry.faults = f;
+    writeResults(out, results);
+    console.log(
+      f.applicable
+        ? `${name}: I/O faults: ${f.trials} trials, ${f.faultsInjected} failures injected, ${f.typedErrors} surfaced as KvError, violations ${f.violationCount}`
+        : `${name}: I/O faults n/a (${f.reason})`,
     );
   }
   if (cases > 0) {

@@ -124,6 +124,10 @@ export async function runPowerLoss(opts: PowerLossOptions): Promise<PowerLossSec
       const mode = opts.mode === 'mixed' || opts.mode === undefined ? (cycle % 2 ? 'strict' : 'random') : opts.mode;
       const next = path.join(work, `store-${cycle}`);
       fs.crash({ mode, seed: mix(opts.seed, cycle), into: next });
+      // The reboot: no process from before the power loss holds a lock. DirLock's LOCK file may
+      // be torn (`1234\n` cut to `12`) or name a pid that is alive again after a reboot, which
+      // DirLock cannot tell from a live holder, so it is removed as an operator would.
+      nodefs.rmSync(path.join(next, 'LOCK'), { force: true });
       s.crashes++;
       s.opsAcknowledged += acked;
       pending = { cycle, acked, durable, inFlight: failed };

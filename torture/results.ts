@@ -9,6 +9,7 @@ import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Durability } from '../engines/engine.js';
+import type { FaultSection } from './faults.js';
 import type { ViolationKind } from './verify.js';
 
 /** Bump on any change a reader could misread. Adding optional fields does not bump it. */
@@ -131,6 +132,8 @@ export interface EngineTortureResult {
   crash: CrashSection[];
   powerLoss: PowerLossSection | null;
   corruption: CorruptionSection | null;
+  /** I/O-fault torture (FaultFs), when run. */
+  faults?: FaultSection | null;
 }
 
 /** A complete torture results file. */
