@@ -36,7 +36,7 @@ export function throughputTable(model: ReportModel, phase: 'load' | 'run'): Tabl
     for (const c of cells) {
       const s = c[phase]?.summary.throughput;
       if (!s) {
-        rows.push([w, c.series, c.notApplicable ? `n/a: ${c.notApplicable}` : `no ${phase} phase`, null, null, null, null]);
+        rows.push([w, c.series, null, null, null, null, c.notApplicable ? `n/a: ${c.notApplicable}` : `no ${phase} phase`]);
         continue;
       }
       const rel = relativeCiHalfWidth(s);
