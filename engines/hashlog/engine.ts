@@ -120,10 +120,10 @@ export class HashlogEngine implements Engine {
     const kd = this.kd;
     const e = kd.find(key, hashKey(key));
     if (e < 0) return undefined;
-    const segId = kd.seg[e]!;
-    const off = kd.off[e]!;
-    const kl = kd.keyLen[e]!;
-    const vl = kd.valueLen[e]!;
+    const segId = kd.segOf(e);
+    const off = kd.offOf(e);
+    const kl = kd.keyLenOf(e);
+    const vl = kd.valueLenOf(e);
     this.userBytesRead += kl + vl;
     if (!this.settings.verifyReads) {
       const v = Buffer.allocUnsafe(vl);

@@ -1,21 +1,48 @@
 /**
  * The keydir: the in-memory hash index from key to the location of its latest record.
  *
- * Layout (compact, no object per key): an open-addressing table (linear probing, backward-shift
- * deletion) of u32 entry numbers, and dense parallel typed arrays per entry: key hash, key
- * offset + length in a key arena (one Buffer), segment id, record offset, value length. About
- * 30 bytes per entry + 4-8 per table slot + arena slack; {@link Keydir.memoryBytes} reports the
- * exact bytes allocated. Keys are copied into the arena (callers may reuse their buffers).
+ * Layout (compact, no object per key, few cache misses per lookup):
+ * - an open-addressing table (linear probing, backward-shift deletion) of slot pairs
+ *   [key hash, entry number + 1] (8 bytes per slot, load factor <= 0.75), so a probe compares
+ *   hashes without touching the entries;
+ * - entries in one ArrayBuffer, 24 bytes each: record offset (f64), key offset in the key
+ *   arena (u32), segment id (u32), value length (u32), key length (u32);
+ * - a key arena (one Buffer) holding every key's bytes, compacted when half garbage.
+ * {@link Keydir.memoryBytes} reports the exact bytes allocated. Keys are copied in (callers may
+ * reuse their buffers). The hash is in-memory only (never on disk).
  */
 
-const EMPTY = 0;
-const MIN_TABLE = 1024;
+const MIN_SLOTS = 1024;
 const MAX_LOAD = 0.75;
+/** Entry stride in bytes / in u32 / in f64 units. */
+const STRIDE = 24;
+const S32 = 6;
+const S64 = 3;
 
-/** 32-bit FNV-1a over the key bytes with a murmur3 finaliser (the table uses the low bits). */
+/** MurmurHash3 (x86, 32-bit, seed 0) of the key bytes. */
 export function hashKey(key: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  const n = key.length;
+  const end = n & ~3;
+  let h = 0;
+  let i = 0;
+  for (; i < end; i += 4) {
+    let k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const rest = n & 3;
+  if (rest !== 0) {
+    let k = key[i]!;
+    if (rest > 1) k |= key[i + 1]! << 8;
+    if (rest > 2) k |= key[i + 2]! << 16;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
+  h ^= n;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -25,17 +52,13 @@ export function hashKey(key: Uint8Array): number {
 }
 
 export class Keydir {
-  /** Slot -> entry number + 1 (0 = empty). */
-  private table = new Uint32Array(MIN_TABLE);
-  private mask = MIN_TABLE - 1;
+  /** Slot pairs: [2s] = key hash, [2s + 1] = entry number + 1 (0 = empty slot). */
+  private table = new Uint32Array(2 * MIN_SLOTS);
+  private mask = MIN_SLOTS - 1;
   private count = 0;
-  private hashes = new Uint32Array(MIN_TABLE);
-  private keyOff = new Uint32Array(MIN_TABLE);
-  /** Entry fields, readable by the engine (index = entry number from {@link find}). */
-  keyLen = new Uint16Array(MIN_TABLE);
-  seg = new Uint32Array(MIN_TABLE);
-  off = new Float64Array(MIN_TABLE);
-  valueLen = new Uint32Array(MIN_TABLE);
+  private cap = MIN_SLOTS;
+  private u32 = new Uint32Array(MIN_SLOTS * S32);
+  private f64 = new Float64Array(this.u32.buffer);
   private arena = Buffer.allocUnsafe(64 * 1024);
   private arenaUsed = 0;
   private arenaGarbage = 0;
@@ -45,95 +68,120 @@ export class Keydir {
     return this.count;
   }
 
-  /** Entry number of `key` (hash `h` = hashKey(key)), or -1. Valid until the next mutation. */
+  /** Entry number of `key` (hash `h` = hashKey(key)), or -1. Valid until the next insert/remove. */
   find(key: Uint8Array, h: number): number {
     const table = this.table;
     const mask = this.mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const t = table[s]!;
-      if (t === EMPTY) return -1;
-      const e = t - 1;
-      if (this.hashes[e] === h && this.keyEquals(e, key)) return e;
+      const t = table[2 * s + 1]!;
+      if (t === 0) return -1;
+      if (table[2 * s] === h && this.keyEquals(t - 1, key)) return t - 1;
     }
   }
 
   private keyEquals(e: number, key: Uint8Array): boolean {
     const len = key.length;
-    if (this.keyLen[e] !== len) return false;
+    const u = this.u32;
+    if (u[e * S32 + 5] !== len) return false;
     const a = this.arena;
-    const o = this.keyOff[e]!;
+    const o = u[e * S32 + 2]!;
     if (len > 32) return a.compare(key, 0, len, o, o + len) === 0;
     for (let i = 0; i < len; i++) if (a[o + i] !== key[i]) return false;
     return true;
   }
 
+  /** Record offset of entry `e`. */
+  offOf(e: number): number {
+    return this.f64[e * S64]!;
+  }
+  /** Segment id of entry `e`. */
+  segOf(e: number): number {
+    return this.u32[e * S32 + 3]!;
+  }
+  /** Value length of entry `e`. */
+  valueLenOf(e: number): number {
+    return this.u32[e * S32 + 4]!;
+  }
+  /** Key length of entry `e`. */
+  keyLenOf(e: number): number {
+    return this.u32[e * S32 + 5]!;
+  }
+
   /** Points existing entry `e` at a new record location. */
   update(e: number, seg: number, off: number, valueLen: number): void {
-    this.seg[e] = seg;
-    this.off[e] = off;
-    this.valueLen[e] = valueLen;
+    this.f64[e * S64] = off;
+    this.u32[e * S32 + 3] = seg;
+    this.u32[e * S32 + 4] = valueLen;
+  }
+
+  /** Moves entry `e` to a new location in segment `seg` (same value length). */
+  relocate(e: number, seg: number, off: number): void {
+    this.f64[e * S64] = off;
+    this.u32[e * S32 + 3] = seg;
   }
 
   /** Adds `key` (absent; hash `h`), copying its bytes. Returns the new entry number. */
   insert(key: Uint8Array, h: number, seg: number, off: number, valueLen: number): number {
-    if (this.count + 1 > this.table.length * MAX_LOAD) this.growTable();
-    if (this.count === this.hashes.length) this.growEntries();
+    if (this.count + 1 > (this.mask + 1) * MAX_LOAD) this.growTable();
+    if (this.count === this.cap) this.growEntries();
     const ko = this.arenaAlloc(key.length);
     this.arena.set(key, ko);
     const e = this.count++;
-    this.hashes[e] = h;
-    this.keyOff[e] = ko;
-    this.keyLen[e] = key.length;
-    this.seg[e] = seg;
-    this.off[e] = off;
-    this.valueLen[e] = valueLen;
-    let s = h & this.mask;
-    while (this.table[s] !== EMPTY) s = (s + 1) & this.mask;
-    this.table[s] = e + 1;
+    const u = this.u32;
+    this.f64[e * S64] = off;
+    u[e * S32 + 2] = ko;
+    u[e * S32 + 3] = seg;
+    u[e * S32 + 4] = valueLen;
+    u[e * S32 + 5] = key.length;
+    this.place(h, e);
     return e;
+  }
+
+  private place(h: number, e: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let s = h & mask;
+    while (table[2 * s + 1] !== 0) s = (s + 1) & mask;
+    table[2 * s] = h;
+    table[2 * s + 1] = e + 1;
   }
 
   /** Removes entry `e`. Entry numbers of other entries may change (the last one moves into `e`). */
   remove(e: number): void {
     const mask = this.mask;
     const table = this.table;
-    let i = this.slotOf(e);
+    let i = this.slotOf(e, this.hashOf(e));
     // Backward-shift deletion: pull later members of the probe run into the hole.
-    for (let j = (i + 1) & mask; table[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = this.hashes[table[j]! - 1]! & mask;
+    for (let j = (i + 1) & mask; table[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = table[2 * j]! & mask;
       const between = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!between) {
-        table[i] = table[j]!;
+        table[2 * i] = table[2 * j]!;
+        table[2 * i + 1] = table[2 * j + 1]!;
         i = j;
       }
     }
-    table[i] = EMPTY;
-    this.arenaGarbage += this.keyLen[e]!;
+    table[2 * i] = 0;
+    table[2 * i + 1] = 0;
+    const u = this.u32;
+    this.arenaGarbage += u[e * S32 + 5]!;
     const last = this.count - 1;
     if (e !== last) {
-      table[this.slotOf(last)] = e + 1;
-      this.hashes[e] = this.hashes[last]!;
-      this.keyOff[e] = this.keyOff[last]!;
-      this.keyLen[e] = this.keyLen[last]!;
-      this.seg[e] = this.seg[last]!;
-      this.off[e] = this.off[last]!;
-      this.valueLen[e] = this.valueLen[last]!;
+      table[2 * this.slotOf(last, this.hashOf(last)) + 1] = e + 1;
+      u.copyWithin(e * S32, last * S32, last * S32 + S32);
     }
     this.count = last;
   }
 
   /** A copy of entry `e`'s key. */
   keyOf(e: number): Buffer {
-    const o = this.keyOff[e]!;
-    return Buffer.from(this.arena.subarray(o, o + this.keyLen[e]!));
+    const o = this.u32[e * S32 + 2]!;
+    return Buffer.from(this.arena.subarray(o, o + this.keyLenOf(e)));
   }
 
-  /** Bytes allocated by the index: table, entry arrays, key arena (capacity, not use). */
+  /** Bytes allocated by the index: table, entries, key arena (capacity, not use). */
   memoryBytes(): number {
-    return (
-      this.table.byteLength + this.hashes.byteLength + this.keyOff.byteLength + this.keyLen.byteLength +
-      this.seg.byteLength + this.off.byteLength + this.valueLen.byteLength + this.arena.length
-    );
+    return this.table.byteLength + this.u32.byteLength + this.arena.length;
   }
 
   /** Bytes of key data stored (live keys only). */
@@ -141,37 +189,30 @@ export class Keydir {
     return this.arenaUsed - this.arenaGarbage;
   }
 
-  private slotOf(e: number): number {
+  private hashOf(e: number): number {
+    const o = this.u32[e * S32 + 2]!;
+    return hashKey(this.arena.subarray(o, o + this.keyLenOf(e)));
+  }
+
+  private slotOf(e: number, h: number): number {
     const mask = this.mask;
-    for (let s = this.hashes[e]! & mask; ; s = (s + 1) & mask) if (this.table[s] === e + 1) return s;
+    for (let s = h & mask; ; s = (s + 1) & mask) if (this.table[2 * s + 1] === e + 1) return s;
   }
 
   private growTable(): void {
-    const cap = this.table.length * 2;
-    const table = new Uint32Array(cap);
-    const mask = cap - 1;
-    for (let e = 0; e < this.count; e++) {
-      let s = this.hashes[e]! & mask;
-      while (table[s] !== EMPTY) s = (s + 1) & mask;
-      table[s] = e + 1;
-    }
-    this.table = table;
-    this.mask = mask;
+    const old = this.table;
+    const slots = (this.mask + 1) * 2;
+    this.table = new Uint32Array(2 * slots);
+    this.mask = slots - 1;
+    for (let s = 0; s < old.length; s += 2) if (old[s + 1] !== 0) this.place(old[s]!, old[s + 1]! - 1);
   }
 
   private growEntries(): void {
-    const cap = Math.ceil(this.hashes.length * 1.5);
-    const grow = <T extends Uint32Array | Uint16Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.hashes = grow(this.hashes, (n) => new Uint32Array(n));
-    this.keyOff = grow(this.keyOff, (n) => new Uint32Array(n));
-    this.keyLen = grow(this.keyLen, (n) => new Uint16Array(n));
-    this.seg = grow(this.seg, (n) => new Uint32Array(n));
-    this.off = grow(this.off, (n) => new Float64Array(n));
-    this.valueLen = grow(this.valueLen, (n) => new Uint32Array(n));
+    this.cap = Math.ceil(this.cap * 1.5);
+    const u = new Uint32Array(this.cap * S32);
+    u.set(this.u32);
+    this.u32 = u;
+    this.f64 = new Float64Array(u.buffer);
   }
 
   /** Reserves `len` arena bytes, compacting away deleted keys or growing as needed. */
@@ -183,12 +224,13 @@ export class Keydir {
       if (need > cap / 2) cap = Math.max(Math.ceil(cap * 1.5), need);
       if (cap > 0xffffffff) throw new RangeError('keydir key arena over 4 GiB');
       const next = Buffer.allocUnsafe(cap);
+      const u = this.u32;
       let at = 0;
       for (let e = 0; e < this.count; e++) {
-        const o = this.keyOff[e]!;
-        const l = this.keyLen[e]!;
+        const o = u[e * S32 + 2]!;
+        const l = u[e * S32 + 5]!;
         this.arena.copy(next, at, o, o + l);
-        this.keyOff[e] = at;
+        u[e * S32 + 2] = at;
         at += l;
       }
       this.arena = next;
@@ -218,8 +260,8 @@ export function applyRecord(
 ): void {
   const e = kd.find(key, h);
   if (e >= 0) {
-    const oldV = kd.valueLen[e]!;
-    segs.get(kd.seg[e]!)!.live -= recordBytes(key.length, oldV);
+    const oldV = kd.valueLenOf(e);
+    segs.get(kd.segOf(e))!.live -= recordBytes(key.length, oldV);
     totals.liveBytes -= key.length + oldV;
     if (tombstone) kd.remove(e);
     else kd.update(e, segId, off, valueLen);

@@ -56,8 +56,8 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
   const rank = new Map(inputs.map((s, i) => [s.id, i]));
   // Live entries in the inputs, in (segment, offset) order so inputs are read sequentially.
   const picked: number[] = [];
-  for (let e = 0; e < keydir.size; e++) if (rank.has(keydir.seg[e]!)) picked.push(e);
-  picked.sort((x, y) => rank.get(keydir.seg[x]!)! - rank.get(keydir.seg[y]!)! || keydir.off[x]! - keydir.off[y]!);
+  for (let e = 0; e < keydir.size; e++) if (rank.has(keydir.segOf(e))) picked.push(e);
+  picked.sort((x, y) => rank.get(keydir.segOf(x))! - rank.get(keydir.segOf(y))! || keydir.offOf(x) - keydir.offOf(y));
 
   fs.unlink(path.join(dir, fileName(b, MERGE_SUFFIX)));
   const out = createSegment(fs, dir, b, KIND_MERGED, a, seqFloor, MERGE_SUFFIX);
@@ -73,9 +73,9 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
   try {
     for (let i = 0; i < picked.length; i++) {
       const e = picked[i]!;
-      const src = inputs[rank.get(keydir.seg[e]!)!]!;
-      const off = keydir.off[e]!;
-      const len = RECORD_HEADER_BYTES + keydir.keyLen[e]! + keydir.valueLen[e]!;
+      const src = inputs[rank.get(keydir.segOf(e))!]!;
+      const off = keydir.offOf(e);
+      const len = RECORD_HEADER_BYTES + keydir.keyLenOf(e) + keydir.valueLenOf(e);
       if (len > buf.length - bufLen && bufLen > 0) flushOut();
       const inBuf = len <= buf.length;
       const rec = inBuf ? buf.subarray(bufLen, bufLen + len) : Buffer.allocUnsafe(len);
@@ -87,7 +87,7 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
       }
       bytesRead += len;
       const h = parseRecordHeader(rec, 0);
-      if (h === undefined || !recordCrcOk(rec, 0, len) || h.keyLen !== keydir.keyLen[e] || h.valueLen !== keydir.valueLen[e])
+      if (h === undefined || !recordCrcOk(rec, 0, len) || h.keyLen !== keydir.keyLenOf(e) || h.valueLen !== keydir.valueLenOf(e))
         throw corruption('live record failed its checksum during merge', src.file, off);
       if (h.flags !== 0) {
         rec[4] = h.flags & FLAG_TOMBSTONE; // batch markers mean nothing outside their batch
@@ -117,8 +117,7 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
   const merged = new Segment(b, dataFile, out.fd, KIND_MERGED, out.size, a);
   for (let i = 0; i < picked.length; i++) {
     const e = picked[i]!;
-    keydir.seg[e] = b;
-    keydir.off[e] = newOff[i]!;
+    keydir.relocate(e, b, newOff[i]!);
   }
   merged.live = merged.size - SEGMENT_HEADER_BYTES;
   for (const s of inputs) {
