@@ -25,6 +25,7 @@ YCSB record codec (insert / update merge), and get / put of 1 KiB values per eng
   --keys N         keys preloaded per engine (default 10000)
   --json           print JSON instead of a table`;
 
+/** Keys `key0000000000`.. for the engine tasks. */
 const KEY = (i: number): Buffer => Buffer.from(`key${String(i).padStart(10, '0')}`);
 
 export async function microCommand(argv: string[]): Promise<number> {
@@ -41,18 +42,32 @@ export async function microCommand(argv: string[]): Promise<number> {
   const time = Number((v.time as string | undefined) ?? 300);
   const nkeys = Number((v.keys as string | undefined) ?? 10_000);
   const bench = new Bench({ time, warmupTime: Math.min(100, time) });
+  // Each tinybench sample runs `inner` calls, so the per-sample timer cost does not swamp ns-scale work.
+  const inner = new Map<string, number>();
+  const add = (name: string, n: number, f: () => void) => {
+    inner.set(name, n);
+    bench.add(name, () => {
+      for (let i = 0; i < n; i++) f();
+    });
+  };
+  const addAsync = (name: string, n: number, f: () => Promise<unknown>) => {
+    inner.set(name, n);
+    bench.add(name, async () => {
+      for (let i = 0; i < n; i++) await f();
+    });
+  };
   const rec = new LatencyRecorder();
   let x = 0;
-  bench.add('performance.now()', () => {
+  add('performance.now()', 1000, () => {
     x += performance.now();
   });
-  bench.add('LatencyRecorder.record', () => {
+  add('LatencyRecorder.record', 1000, () => {
     rec.record((x++ & 0xffff) + 100);
   });
   const wc = loadWorkload(['c'], { recordcount: '100000', operationcount: '100000000', valuemode: 'raw' });
   const sc = workloadStreams(wc, 1);
   const op = newSlot();
-  bench.add('op generation (workload C: zipfian + key name)', () => {
+  add('op generation (workload C: zipfian + key name)', 1000, () => {
     sc.source.nextRun(op);
   });
   const wa = loadWorkload(['a'], { recordcount: '100000' });
@@ -60,11 +75,11 @@ export async function microCommand(argv: string[]): Promise<number> {
   const opA = newSlot();
   sa.source.nextLoad(opA);
   const record = sa.codec.insertValue(opA);
-  bench.add('codec insertValue (10 × 100 B)', () => {
+  add('codec insertValue (10 × 100 B)', 100, () => {
     sa.codec.insertValue(opA);
   });
   opA.writeField = 3;
-  bench.add('codec updateValue (merge one field)', () => {
+  add('codec updateValue (merge one field)', 100, () => {
     sa.codec.updateValue(opA, record);
   });
   const open: Array<{ e: AnyEngine; dir: string }> = [];
@@ -78,19 +93,15 @@ export async function microCommand(argv: string[]): Promise<number> {
       const keys = Array.from({ length: nkeys }, (_, i) => KEY(i));
       let k = 0;
       if (isSyncEngine(e)) {
-        bench.add(`${spec} get (1 KiB, hit)`, () => {
+        add(`${spec} get (1 KiB, hit)`, 100, () => {
           e.get(keys[k++ % nkeys]!);
         });
-        bench.add(`${spec} put (1 KiB, overwrite)`, () => {
+        add(`${spec} put (1 KiB, overwrite)`, 100, () => {
           e.put(keys[k++ % nkeys]!, value);
         });
       } else {
-        bench.add(`${spec} get (1 KiB, hit, awaited)`, async () => {
-          await e.get(keys[k++ % nkeys]!);
-        });
-        bench.add(`${spec} put (1 KiB, overwrite, awaited)`, async () => {
-          await e.put(keys[k++ % nkeys]!, value);
-        });
+        addAsync(`${spec} get (1 KiB, hit, awaited)`, 100, () => e.get(keys[k++ % nkeys]!));
+        addAsync(`${spec} put (1 KiB, overwrite, awaited)`, 100, () => e.put(keys[k++ % nkeys]!, value));
       }
     }
     await bench.run();
@@ -102,7 +113,7 @@ export async function microCommand(argv: string[]): Promise<number> {
   }
   const rows = bench.tasks.map((t) => {
     const r = t.result as { latency?: { mean: number; rme: number }; throughput?: { mean: number } } | undefined;
-    const ms = r?.latency?.mean ?? NaN;
+    const ms = (r?.latency?.mean ?? NaN) / (inner.get(t.name) ?? 1);
     return { task: t.name, nsPerOp: Math.round(ms * 1e6 * 10) / 10, opsPerSec: Math.round(1000 / ms), rmePercent: Math.round((r?.latency?.rme ?? NaN) * 10) / 10 };
   });
   if (v.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
