@@ -3,14 +3,16 @@ import { NodeFs } from '../../engines/fs.js';
 import type { Durability } from '../../engines/engine.js';
 import { btreeDescriptor } from '../../engines/btree/index.js';
 import type { BTreeEngine } from '../../engines/btree/engine.js';
-import { resolveOptions } from '../../engines/registry.js';
 
 export function openBtree(
   dir: string,
   options: Record<string, string | number> = {},
   durability: Durability = 'none',
 ): BTreeEngine {
-  const opts = resolveOptions(btreeDescriptor, options);
+  // defaults filled as the registry does (the registry itself is not imported, so the crash
+  // child bundles only the btree engine)
+  const opts: Record<string, string | number | boolean> = {};
+  for (const [k, spec] of Object.entries(btreeDescriptor.options)) opts[k] = options[k] ?? spec.default;
   return btreeDescriptor.open({ dir, durability, fs: new NodeFs(), options: opts, label: 'btree' }) as BTreeEngine;
 }
 
