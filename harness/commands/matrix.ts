@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parse, splitEngineList, UsageError } from '../cli-args.js';
 import { checkSpec, defaultMatrixEngines } from '../engines.js';
 import { measureHarnessCost } from '../harness-cost.js';
+import type { ResultsFile } from '../results.js';
 import { writeResults } from '../results.js';
 import { runBenchmark } from '../runner.js';
 import { formatNs } from '../status.js';
@@ -98,16 +99,26 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const harnessCost = v['no-harness-cost'] ? null : await measureHarnessCost();
   if (harnessCost) process.stderr.write(`harness cost (null engine, workload C): ${harnessCost.nsPerOp.toFixed(0)} ns/op\n`);
   const files: string[] = [];
+  const failed: string[] = [];
   for (const [ei, engine] of engines.entries()) {
     for (const [wi, w] of workloads.entries()) {
       const dir = path.join(dataDir, `${safe(engine)}__${safe(w.name)}`);
-      const r = await runBenchmark({
-        command: 'matrix', argv, engine, dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
-        groupCommitBytes: c.groupCommitBytes, workload: w, seed: c.seed, phases: ['load', 'run'], trials: c.trials,
-        threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, status: c.status,
-        harnessCost, matrix: { id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) },
-        notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
-      });
+      let r: ResultsFile;
+      try {
+        r = await runBenchmark({
+          command: 'matrix', argv, engine, dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
+          groupCommitBytes: c.groupCommitBytes, workload: w, seed: c.seed, phases: ['load', 'run'], trials: c.trials,
+          threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, status: c.status,
+          harnessCost, matrix: { id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) },
+          notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
+        });
+      } catch (e) {
+        // one failing pair must not lose the rest of the matrix: report it, go on, exit 1 at the end
+        failed.push(`${engine} × ${w.name}: ${(e as Error).message.split('\n')[0]}`);
+        process.stderr.write(`  ${engine} × ${w.name}: FAILED: ${(e as Error).message.split('\n')[0]}\n`);
+        if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
       if (!keep) fs.rmSync(dir, { recursive: true, force: true });
       const file = path.join(outDir, `${safe(engine)}__${safe(w.name)}.json`);
       writeResults(file, r);
@@ -131,5 +142,9 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     process.stderr.write(report ? `report: ${report}\n` : 'report: skipped (reports/html-report.js not available in this build)\n');
   }
   process.stdout.write(`${outDir}\n`);
+  if (failed.length > 0) {
+    process.stderr.write(`matrix: ${failed.length} pair(s) failed:\n${failed.map((f) => `  ${f}`).join('\n')}\n`);
+    return 1;
+  }
   return 0;
 }
