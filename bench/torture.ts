@@ -9,7 +9,7 @@
  *
  * Run: `npx tsc -p torture/tsconfig.json && npx tsc -p . ; node dist/bench/torture.js [--engines a,b]
  * [--cycles N] [--reference-cycles N] [--always-cycles N] [--crashes N] [--faults N] [--cases N]
- * [--concurrency N] [--seed S]`.
+ * [--concurrency N] [--seed S] [--out FILE]`.
  * Writes bench/results/torture.json (rewritten after each engine, so a cut-short run keeps
  * what finished) and prints one summary line per engine and section.
  */
@@ -36,7 +36,8 @@ const concurrency = flag('concurrency', 3);
 const seed = flag('seed', 20261121);
 const ei = process.argv.indexOf('--engines');
 const only = ei >= 0 ? process.argv[ei + 1]!.split(',') : undefined;
-const out = 'bench/results/torture.json';
+const oi = process.argv.indexOf('--out');
+const out = oi >= 0 ? process.argv[oi + 1]! : 'bench/results/torture.json';
 
 const results = newResults(process.argv.slice(2));
 const engines = persistentEngines().filter((d) => !only || only.includes(d.name));
@@ -57,11 +58,14 @@ async function tortureOne(name: string): Promise<void> {
     const n = isReferenceEngine(d) ? referenceCycles : cycles;
     const s = await runCrashTorture({
       engine: stress, cycles: n, seed, durability: 'group',
-      onCycle: (c) => {
-        if (c % 100 === 0) console.log(`  ${name}: cycle ${c}/${n} (${Math.round((Date.now() - t0) / 1000)} s)`);
+      onCycle: (c, partial) => {
+        if (c % 100 !== 0) return;
+        console.log(`  ${name}: cycle ${c}/${n} (${Math.round((Date.now() - t0) / 1000)} s)`);
+        entry.crash = [partial]; // a cut-short run keeps the cycles done so far
+        writeResults(out, results);
       },
     });
-    entry.crash.push(s);
+    entry.crash = [s];
     writeResults(out, results);
   }
   if (alwaysCycles > 0 && d.capabilities.durability.includes('always')) {

@@ -223,7 +223,11 @@ export async function runCrashTorture(opts: CrashRunOptions): Promise<CrashSecti
         s.opsAcknowledged += j.acks.length;
         pending = { cycle, acked: j.acks.length, durable, inFlight: !j.closedCleanly };
       }
-      opts.onCycle?.(cycle, s);
+      if (opts.onCycle) {
+        s.recoveryMs = percentiles(recovery);
+        s.elapsedMs = Math.round(performance.now() - started);
+        opts.onCycle(cycle, s);
+      }
     }
   } finally {
     s.recoveryMs = percentiles(recovery);
