@@ -1,0 +1,40 @@
+/** Shared helpers for the hashlog tests: open by spec, list files, flip bytes. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Durability } from '../../engines/engine.js';
+import type { HashlogEngine } from '../../engines/hashlog/index.js';
+import { openSyncEngine } from '../../engines/registry.js';
+
+/** Opens hashlog with `opts` as engine options (e.g. `segmentBytes=4096`). */
+export function openHashlog(dir: string, opts = '', durability: Durability = 'none'): HashlogEngine {
+  return openSyncEngine(opts ? `hashlog:${opts}` : 'hashlog', { dir, durability }) as HashlogEngine;
+}
+
+export const b = (s: string): Buffer => Buffer.from(s);
+export const str = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString());
+
+/** Data file names in `dir`, ascending. */
+export function dataFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.data')).sort();
+}
+
+/** Hint file names in `dir`, ascending. */
+export function hintFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.hint')).sort();
+}
+
+/** XORs the byte at `offset` of `file` with `mask`. */
+export function flipByte(file: string, offset: number, mask = 0xff): void {
+  const fd = fs.openSync(file, 'r+');
+  const one = Buffer.alloc(1);
+  fs.readSync(fd, one, 0, 1, offset);
+  one[0] = one[0]! ^ mask;
+  fs.writeSync(fd, one, 0, 1, offset);
+  fs.closeSync(fd);
+}
+
+/** Copies every file of `from` into a fresh `to`. */
+export function copyDir(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));
+}
