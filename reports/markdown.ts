@@ -1,7 +1,7 @@
 /**
  * Markdown for CI job summaries ($GITHUB_STEP_SUMMARY) and PR comments: the run throughput
- * table (median, CI, noise, ratio beside the absolute numbers), latency per op type, the RUM
- * figures, the context (durability, dataset size, seed) and a short environment manifest.
+ * table (median, CI, noise, ratio beside the absolute numbers), latency per op type, load
+ * throughput, the RUM figures, harness cost, the context (durability, dataset size, seed) and a short environment manifest.
  * Every results-file string is escaped for Markdown.
  */
 import type { ResultsFile } from '../harness/results.js';
@@ -10,7 +10,7 @@ import { escapeMarkdown } from './escape.js';
 import type { CellContent } from './html-table.js';
 import { environmentTable } from './manifest.js';
 import { buildModel, contextLine } from './model.js';
-import { latencyTable, rumTable, throughputTable, type TableData } from './tables.js';
+import { harnessTable, latencyTable, rumTable, throughputTable, type TableData } from './tables.js';
 
 function mdCell(c: CellContent): string {
   if (c === null) return '_n/a_';
@@ -44,7 +44,7 @@ export function renderMarkdownSummary(results: ResultsFile[], opts: MarkdownSumm
   out.push('**Context per workload**', '');
   for (const w of model.workloads) out.push(`- ${escapeMarkdown(w)}: ${escapeMarkdown(contextLine(model.cells.filter((c) => c.workload === w)))}`);
   out.push('');
-  for (const t of [throughputTable(model, 'run'), latencyTable(model), rumTable(model)]) if (t.rows.length) out.push(markdownTable(t), '');
+  for (const t of [throughputTable(model, 'run'), latencyTable(model), throughputTable(model, 'load'), rumTable(model), harnessTable(model)]) if (t.rows.length) out.push(markdownTable(t), '');
   out.push('<details><summary>Environment manifest</summary>', '', markdownTable(environmentTable(model)), '', '</details>', '');
   return out.join('\n');
 }

@@ -1,7 +1,8 @@
 /**
  * Latency percentile spectrum per workload × operation type, HdrHistogram-plotter style: the
  * x axis is the log "nines" axis (50%, 90%, 99%, 99.9% ...), the y axis is latency (µs, log),
- * engines overlaid. Each curve merges the HDR histograms of all trials of the run phase.
+ * engines overlaid. Each curve merges the HDR histograms of all trials of the run phase; with a
+ * target rate the intended-start latency (coordinated omission corrected) is drawn dashed.
  */
 import { OP_TYPES, type ResultOpType } from '../../harness/results.js';
 import { escapePlotlyText } from '../escape.js';
@@ -24,6 +25,12 @@ export function spectrumFigures(model: ReportModel): Figure[] {
         if (s.count === 0) continue;
         maxNines = Math.max(maxNines, Math.log10(s.count));
         const si = model.series.indexOf(c.series);
+        const intended = mergedSpectrum(c.run!.trials.map((t) => t.ops[op as ResultOpType]?.intendedLatency).filter((r) => r !== undefined && r !== null));
+        if (intended.count > 0)
+          data.push({
+            type: 'scatter', mode: 'lines', name: escapePlotlyText(`${c.series} intended start (coordinated omission corrected)`),
+            x: intended.x, y: intended.valuesNs.map((v) => v / 1000), hoverinfo: 'x+y+name', line: { color: seriesColor(si), width: 1.5, dash: 'dash' },
+          });
         data.push({
           type: 'scatter', mode: 'lines', name: escapePlotlyText(c.series),
           x: s.x, y: s.valuesNs.map((v) => v / 1000),
