@@ -67,3 +67,25 @@ describe('kvlab engines', () => {
     expect(byName.get('lmdb')!.capabilities.orderedScan).toBe(true);
   });
 });
+
+describe('argument helpers', async () => {
+  const { splitEngineList, normalizeArgv } = await import('../../harness/cli-args.js');
+  it('splits engine lists, keeping options with their engine', () => {
+    expect(splitEngineList('hashlog,lsm:compaction=tiered,bloomBits=0,btree:pageSize=16384,lmdb')).toEqual([
+      'hashlog', 'lsm:compaction=tiered,bloomBits=0', 'btree:pageSize=16384', 'lmdb',
+    ]);
+    expect(splitEngineList('lsm:a=1;lsm:a=2')).toEqual(['lsm:a=1', 'lsm:a=2']);
+  });
+  it('maps YCSB single-dash flags', () => {
+    expect(normalizeArgv(['-threads', '4', '-target', '100', '-db', 'map', '-P', 'a', '-load'])).toEqual(['--threads', '4', '--target', '100', '--engine', 'map', '-P', 'a']);
+  });
+  it('engine variants are labelled with their options in the results', async () => {
+    const dir = tmpDir();
+    const r = await cli(['load', '-P', 'c', '-p', 'recordcount=50', '--engine', 'lsm:bloomBits=0', '--dir', path.join(dir, 's'), '--out', path.join(dir, 'r.json'), '--no-harness-cost', '-q']);
+    expect(r.code).toBe(0);
+    const { readResults } = await import('../../harness/results.js');
+    const res = readResults(path.join(dir, 'r.json'));
+    expect(res.engine.label).toBe('lsm:bloomBits=0');
+    expect(res.engine.settings.bloomBits).toBe(0);
+  });
+});
