@@ -22,20 +22,20 @@ function fmt(r: MetricComparison, v: number): string {
   return r.unit === 'ns' ? formatNs(v) : `${formatNumber(v)} ops/s`;
 }
 
-/** The comparison as table data (absolute figures beside the change). */
-export function comparisonTable(c: Comparison): TableData {
+/** The comparison as table data (absolute figures beside the change), optionally only some verdicts. */
+export function comparisonTable(c: Comparison, only?: (v: Verdict) => boolean, caption = 'Baseline → candidate per engine × workload × metric'): TableData {
   const order: Verdict[] = ['regression', 'improvement', 'insufficient-trials', 'within-noise', 'missing-baseline', 'missing-candidate', 'not-applicable'];
-  const rows = [...c.rows].sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict));
+  const rows = c.rows.filter((r) => !only || only(r.verdict)).sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict));
   return {
-    caption: `Baseline → candidate (${c.method})`,
-    head: ['verdict', 'workload', 'engine [durability]', 'metric', 'baseline (median, 95% CI, n)', 'candidate (median, 95% CI, n)', 'change of means', 'p (Welch)', 'why'],
-    numericFrom: 4,
+    caption,
+    head: ['verdict', 'workload', 'engine [durability]', 'metric', 'why', 'baseline (median, 95% CI, n)', 'candidate (median, 95% CI, n)', 'change of means', 'p (Welch)'],
+    numericFrom: 5,
     rows: rows.map((r): CellContent[] => [
-      VERDICT_TEXT[r.verdict], r.workload, seriesName(r.engine, r.durability), r.metric,
+      VERDICT_TEXT[r.verdict], r.workload, seriesName(r.engine, r.durability), r.metric, r.why,
       r.baseline ? `${fmt(r, r.baseline.median)} (${ciText(r.baseline, (v) => fmt(r, v))}, n=${r.baseline.n})` : null,
       r.candidate ? `${fmt(r, r.candidate.median)} (${ciText(r.candidate, (v) => fmt(r, v))}, n=${r.candidate.n})` : null,
       r.change === null ? null : `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`,
-      r.p === null ? null : r.p.toPrecision(2), r.why,
+      r.p === null ? null : r.p.toPrecision(2),
     ]),
   };
 }
@@ -50,7 +50,11 @@ function headline(c: Comparison): string {
 export function renderComparisonMarkdown(c: Comparison, title = 'kvlab comparison'): string {
   const out = [`## ${escapeMarkdown(title)}`, '', `**${c.regressions > 0 ? '❌' : '✅'} ${escapeMarkdown(headline(c))}**`, ''];
   for (const w of c.warnings) out.push(`> **Warning:** ${escapeMarkdown(w)}`, '');
-  out.push(`Test: ${escapeMarkdown(methodText(c.alpha, c.minEffect))}`, '', markdownTable(comparisonTable(c)), '');
+  out.push(`Test: ${escapeMarkdown(methodText(c.alpha, c.minEffect))}`, '');
+  const flagged = comparisonTable(c, (v) => v !== 'within-noise', 'Verdicts other than within noise');
+  out.push(flagged.rows.length ? markdownTable(flagged) : '_Every compared metric is within noise._', '');
+  const quiet = comparisonTable(c, (v) => v === 'within-noise', 'Within noise');
+  if (quiet.rows.length) out.push(`<details><summary>${quiet.rows.length} metric(s) within noise</summary>`, '', markdownTable(quiet), '', '</details>', '');
   return out.join('\n');
 }
 
@@ -69,8 +73,8 @@ function changeFigure(c: Comparison): Figure | null {
       x: rows.map((r) => r.change! * 100), marker: { color: rows.map((r) => colors[r.verdict]) },
       hovertext: rows.map((r) => escapePlotlyText(`${VERDICT_TEXT[r.verdict]}: ${r.why}`)), hoverinfo: 'x+y+text',
     }],
-    layout: baseLayout('Change of means, candidate vs baseline (red = regression, green = improvement, grey = within noise, orange = insufficient trials)',
-      `durability ${durs} · ${c.method}`, { margin: { l: 380, r: 20, t: 90, b: 50 }, xaxis: { title: { text: 'change of the mean (%)' }, zeroline: true }, yaxis: { automargin: true } }),
+    layout: baseLayout('Change of means, candidate vs baseline (red regression, green improvement, grey within noise, orange insufficient trials)',
+      `durability ${durs} · Welch t-test, α=${c.alpha}, minimum effect ${(c.minEffect * 100).toFixed(1)}% (see the table)`, { margin: { l: 380, r: 20, t: 90, b: 50 }, xaxis: { title: { text: 'change of the mean (%)' }, zeroline: true }, yaxis: { automargin: true } }),
   };
 }
 
