@@ -19,13 +19,6 @@ export interface TableData {
   numericFrom: number;
 }
 
-function medianOf(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /** Run (or load) throughput: median, 95% CI, n, ratio to the best series of the workload. */
 export function throughputTable(model: ReportModel, phase: 'load' | 'run'): TableData {
   const rows: CellContent[][] = [];
@@ -119,9 +112,4 @@ export function harnessTable(model: ReportModel): TableData {
     head: ['workload', 'engine [durability]', 'measured ns/op (1e9 / median ops/s)', 'harness ns/op', 'harness share'],
     rows, numericFrom: 2,
   };
-}
-
-/** Median over trials of a per-trial number. */
-export function trialMedian(c: Cell, phase: 'load' | 'run', f: (t: NonNullable<Cell['run']>['trials'][number]) => number): number | null {
-  return medianOf(c[phase]?.trials.map(f) ?? []);
 }

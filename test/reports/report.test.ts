@@ -88,6 +88,19 @@ describe('HTML report', () => {
     }
   });
 
+  it('merges a load-only file and a run-only file of the same engine × workload into one cell', () => {
+    const loadOnly = structuredClone(fx.results[1]!);
+    loadOnly.phases = loadOnly.phases.filter((p) => p.phase === 'load');
+    const runOnly = structuredClone(fx.results[1]!);
+    runOnly.phases = runOnly.phases.filter((p) => p.phase === 'run');
+    const figs = embeddedFigures(renderHtmlReport([loadOnly, runOnly]));
+    for (const want of [/^Run throughput/, /^Load-phase throughput/]) {
+      const f = figs.find((x) => want.test(x.layout.title.text))!;
+      expect(f.data.map((t) => t['name'])).toEqual(['hashlog [none]']);
+    }
+    expect(figs.filter((f) => /^Run throughput/.test(f.layout.title.text))).toHaveLength(1);
+  });
+
   it('warns when results mix durability modes', () => {
     const always = structuredClone(fx.results[1]!);
     always.engine.durability = 'always';
