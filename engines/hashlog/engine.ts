@@ -66,6 +66,7 @@ export class HashlogEngine implements Engine {
   private userBytesWritten = 0;
   private userBytesRead = 0;
   private merges = 0;
+  private autoMerges = 0;
   private mergeBytesRead = 0;
   private mergeBytesWritten = 0;
   private flushesBefore = 0;
@@ -271,7 +272,10 @@ export class HashlogEngine implements Engine {
       bytes += s.size - SEGMENT_HEADER_BYTES;
       dead += s.deadBytes();
     }
-    if (bytes > 0 && bytes >= this.settings.mergeMinBytes && dead >= this.settings.mergeRatio * bytes) this.runMerge();
+    if (bytes > 0 && bytes >= this.settings.mergeMinBytes && dead >= this.settings.mergeRatio * bytes) {
+      this.autoMerges++;
+      this.runMerge();
+    }
   }
 
   private runMerge(): void {
@@ -318,6 +322,7 @@ export class HashlogEngine implements Engine {
     s.indexMemoryBytes = this.kd.memoryBytes();
     s.extra = {
       segments: this.segments.length,
+      mergesByDeadRatio: this.autoMerges,
       deadBytes: dead,
       keydirBytesPerKeyBeyondKeys: this.kd.size === 0 ? 0 : (this.kd.memoryBytes() - this.kd.keyBytes()) / this.kd.size,
       hintsLoadedAtOpen: this.recovery.hintsLoaded,

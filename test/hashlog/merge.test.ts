@@ -102,6 +102,7 @@ describe('hashlog merge', () => {
   });
 
   it('agrees with an oracle on random histories with small segments, auto merges, merges and reopens', () => {
+    let autoMerges = 0;
     fc.assert(
       fc.property(
         fc.array(
@@ -112,7 +113,7 @@ describe('hashlog merge', () => {
             { weight: 1, arbitrary: fc.tuple(fc.constant('merge' as const), fc.constant(0), fc.constant(0)) },
             { weight: 1, arbitrary: fc.tuple(fc.constant('reopen' as const), fc.constant(0), fc.constant(0)) },
           ),
-          { maxLength: 400 },
+          { minLength: 150, maxLength: 400 },
         ),
         (ops) => {
           const dir = tmpDir('kvlab-hl-');
@@ -137,12 +138,15 @@ describe('hashlog merge', () => {
               });
               e.write(batch);
               for (const o of batch) o.type === 'put' ? oracle.set(o.key.toString(), o.value.toString()) : oracle.delete(o.key.toString());
-            } else if (op === 'merge') e.merge();
-            else {
+            } else if (op === 'merge') {
+              e.merge();
+            } else {
+              autoMerges += e.stats().extra.mergesByDeadRatio!;
               e.close();
               e = openHashlog(dir, spec);
             }
           }
+          autoMerges += e.stats().extra.mergesByDeadRatio!;
           e.close();
           e = openHashlog(dir, spec);
           for (let k = 0; k <= 41; k++) expect(str(e.get(b(`key${k}`))), `key${k}`).toBe(oracle.get(`key${k}`));
@@ -154,5 +158,6 @@ describe('hashlog merge', () => {
       ),
       { numRuns: 25 },
     );
+    expect(autoMerges).toBeGreaterThan(0); // the dead-bytes trigger fired, not only explicit merges
   });
 });
