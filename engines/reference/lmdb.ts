@@ -147,9 +147,10 @@ class LmdbEngine implements Engine {
     const out: Array<[Uint8Array, Uint8Array]> = [];
     if (limit === 0) return out;
     try {
+      // lmdb-js returns every binary key and value in its own fresh buffer (no copy needed)
       for (const { key, value } of db.getRange({ start: Buffer.from(start), limit })) {
-        const k = Buffer.from(key as Buffer);
-        const v = Buffer.from(value);
+        const k = key as Buffer;
+        const v = value;
         out.push([k, v]);
         this.userBytesRead += k.length + v.length;
       }
