@@ -136,4 +136,14 @@ describe('end to end', () => {
     expect(t.ops.READ!.failureCodes.VERIFY).toBe(200);
     expect(t.ops.READ!.count).toBe(0);
   });
+
+  it('warm-up ops run before the measured run phase and stay out of its figures', async () => {
+    const r = await smallBench('map', path.join(tmpDir(), 'w'), { warmupOps: 250 });
+    const t = r.phases[1]!.trials[0]!;
+    expect(t.warmup).toMatchObject({ operations: 250 });
+    expect(t.operations).toBe(600);
+    expect(t.ops.READ!.count + t.ops.UPDATE!.count).toBe(600);
+    expect(r.harness.warmupOps).toBe(250);
+    expect(r.phases[0]!.trials[0]!.warmup).toBeNull();
+  });
 });
