@@ -34,12 +34,18 @@ export interface PageLog {
   firstScreenMs: number;
   /** Navigation timing: ms from navigation start to DOMContentLoaded end (scripts parsed and run). */
   domContentLoadedMs: number;
+  /**
+   * CPU ms of the renderer's main thread (CDP `Performance.getMetrics` ThreadTime) when the charts
+   * were drawn: the wall time the page needs on an idle core of this machine, without the waiting a
+   * loaded machine adds.
+   */
+  mainThreadCpuMs: number;
 }
 
 /** Opens `file` and waits (up to `timeoutMs`) until the page reports its charts drawn or failed. */
 export async function openReport(browser: Browser, file: string, timeoutMs = 90_000): Promise<PageLog> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const log: PageLog = { page, pageErrors: [], consoleErrors: [], dialogs: [], blocked: [], requests: [], renderMs: NaN, firstScreenMs: NaN, domContentLoadedMs: NaN };
+  const log: PageLog = { page, pageErrors: [], consoleErrors: [], dialogs: [], blocked: [], requests: [], renderMs: NaN, firstScreenMs: NaN, domContentLoadedMs: NaN, mainThreadCpuMs: NaN };
   page.on('pageerror', (e) => log.pageErrors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && log.consoleErrors.push(m.text()));
   page.on('dialog', (d) => {
@@ -53,10 +59,14 @@ export async function openReport(browser: Browser, file: string, timeoutMs = 90_
     log.blocked.push(url);
     return route.abort();
   });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
   await page.goto(`file://${file}`);
   await page.waitForSelector('body[data-charts="ready"], body[data-charts="error"]', { state: 'attached', timeout: timeoutMs });
   log.renderMs = Number(await page.getAttribute('body', 'data-render-ms'));
   log.firstScreenMs = Number(await page.getAttribute('body', 'data-first-screen-ms'));
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  log.mainThreadCpuMs = 1000 * (metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN);
   // a string expression: evaluated in the page (DOM types are not in this project's lib)
   log.domContentLoadedMs = Number(await page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"));
   return log;

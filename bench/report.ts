@@ -5,7 +5,9 @@
  * workloads a, b, c, e, f; 3 trials each; workload e is n/a for hashlog), renders the report,
  * then opens it --loads times in Debian's chromium (fresh page each) and prints the medians of:
  * DOMContentLoaded (plotly parsed and run), first screen of charts drawn, all charts drawn (the page's own
- * clock, from navigation start). No network: every non-file request is aborted and counted.
+ * clock, from navigation start), and the renderer main thread's CPU time until all charts are
+ * drawn (what the load takes on an idle core; this shared machine is often heavily loaded, so the
+ * wall times above include waiting for a CPU). No network: every non-file request is aborted.
  *
  * Run: npx tsc -p . ; node scripts/build-plotly.mjs ; node dist/bench/report.js [--loads N] [--records N]
  * Writes bench/results/report.json.
@@ -57,6 +59,7 @@ try {
   const dcl: number[] = [];
   const first: number[] = [];
   const all: number[] = [];
+  const cpu: number[] = [];
   let charts = 0;
   let problems = 0;
   try {
@@ -67,6 +70,7 @@ try {
       dcl.push(log.domContentLoadedMs);
       first.push(log.firstScreenMs);
       all.push(log.renderMs);
+      cpu.push(log.mainThreadCpuMs);
       await log.page.close();
     }
   } finally {
@@ -76,11 +80,13 @@ try {
     bytes: Buffer.byteLength(html), cells: results.length, charts, loads: LOADS, cpus: os.cpus().length, loadavg: os.loadavg()[0],
     nodeRenderMs: Math.round(renderNodeMs),
     domContentLoadedMsMedian: Math.round(median(dcl)), firstScreenMsMedian: Math.round(median(first)), allChartsMsMedian: Math.round(median(all)),
+    mainThreadCpuMsMedian: Math.round(median(cpu)),
     allChartsMs: all.map(Math.round), pageErrorsOrBlockedRequests: problems,
-    targets: { allChartsMs: 2000, bytes: 6 * 1024 * 1024 },
+    targets: { allChartsMs: 2000, mainThreadCpuMs: 2000, bytes: 6 * 1024 * 1024 },
   };
   console.log(`report: ${(fig.bytes / 1e6).toFixed(2)} MB (target < ${(fig.targets.bytes / 1e6).toFixed(2)} MB), ${charts} charts, ${results.length} cells; rendered in Node in ${fig.nodeRenderMs} ms`);
   console.log(`chromium, median of ${LOADS} loads (load average ${fig.loadavg.toFixed(1)} on ${fig.cpus} CPUs): DOMContentLoaded ${fig.domContentLoadedMsMedian} ms, first screen drawn ${fig.firstScreenMsMedian} ms, all charts ${fig.allChartsMsMedian} ms (target < 2000 ms); all loads: ${fig.allChartsMs.join(', ')} ms`);
+  console.log(`renderer main-thread CPU time until all charts drawn (the idle-machine load time): median ${fig.mainThreadCpuMsMedian} ms (target < 2000 ms)`);
   console.log(`page errors + blocked requests + dialogs: ${problems}`);
   fs.mkdirSync('bench/results', { recursive: true });
   fs.writeFileSync('bench/results/report.json', JSON.stringify({ measuredAt: new Date().toISOString(), ...fig }, null, 1) + '\n');
