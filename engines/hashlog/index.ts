@@ -2,7 +2,8 @@
  * `hashlog`: the Bitcask-design engine (append-only log segments + in-memory hash keydir,
  * merge with hint files). This module exports its registry descriptor and options.
  */
-import type { EngineDescriptor, OptionSpec } from '../engine.js';
+import type { EngineDescriptor, OpenOptions, OptionSpec } from '../engine.js';
+import { NodeFs } from '../fs.js';
 import { HASHLOG_CAPABILITIES, HASHLOG_LIMITS, HashlogEngine, type HashlogSettings } from './engine.js';
 
 /** hashlog's engine-specific options (`hashlog:segmentBytes=1048576,verifyReads=false`). */
@@ -37,6 +38,18 @@ export const hashlogDescriptor: EngineDescriptor = {
   options: HASHLOG_OPTIONS,
   open: (opts) => new HashlogEngine(opts, opts.options as unknown as HashlogSettings),
 };
+
+/**
+ * Opens hashlog directly, without the registry (benchmarks, tests, tools): `settings` override
+ * the option defaults and are not range-checked here (the registry checks spec strings).
+ */
+export function openHashlog(base: Omit<OpenOptions, 'options'>, settings: Partial<HashlogSettings> = {}): HashlogEngine {
+  const options = Object.fromEntries(Object.entries(HASHLOG_OPTIONS).map(([k, spec]) => [k, spec.default])) as unknown as HashlogSettings;
+  Object.assign(options, settings);
+  const label = Object.keys(settings).length ? `hashlog:${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(',')}` : 'hashlog';
+  const durability = base.durability ?? 'none';
+  return new HashlogEngine({ ...base, durability, fs: base.fs ?? new NodeFs(), options: options as unknown as Record<string, number | boolean>, label }, options);
+}
 
 export { HashlogEngine } from './engine.js';
 export type { HashlogSettings } from './engine.js';

@@ -7,7 +7,7 @@ import { b, dataFiles, hintFiles, openHashlog, str } from './helpers.js';
 describe('hashlog engine', () => {
   it('group commit: one fdatasync covers a window of writes; durableSequence follows', () => {
     const dir = tmpDir('kvlab-hl-');
-    const e = openSyncEngine('hashlog', { dir, durability: 'group', groupCommitMs: 60_000, groupCommitBytes: 64 * 1024 });
+    const e = openHashlog(dir, '', 'group', { groupCommitMs: 60_000, groupCommitBytes: 64 * 1024 });
     const syncs0 = e.stats().syncs;
     const value = Buffer.alloc(1024, 1);
     let durableSteps = 0;
@@ -90,7 +90,7 @@ describe('hashlog engine', () => {
     expect(() => e.scan(b('a'), 10)).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
     expect(() => e.put(b(''), b('x'))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => e.put(Buffer.alloc(65536), b('x'))).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
-    expect(() => openHashlog(tmpDir('kvlab-hl-'), 'segmentBytes=10')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => openSyncEngine('hashlog:segmentBytes=10', { dir: tmpDir('kvlab-hl-') })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => openHashlog(dir)).toThrow(expect.objectContaining({ code: 'LOCKED' }));
     e.close();
     e.close();

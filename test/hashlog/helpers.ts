@@ -2,12 +2,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Durability } from '../../engines/engine.js';
-import type { HashlogEngine } from '../../engines/hashlog/index.js';
-import { openSyncEngine } from '../../engines/registry.js';
+import { hashlogDescriptor, openHashlog as open, type HashlogEngine, type HashlogSettings } from '../../engines/hashlog/index.js';
 
-/** Opens hashlog with `opts` as engine options (e.g. `segmentBytes=4096`). */
-export function openHashlog(dir: string, opts = '', durability: Durability = 'none'): HashlogEngine {
-  return openSyncEngine(opts ? `hashlog:${opts}` : 'hashlog', { dir, durability }) as HashlogEngine;
+/**
+ * Opens hashlog with `opts` as engine options in spec syntax (e.g. `segmentBytes=4096,autoMerge=false`).
+ * Goes straight to the engine (not the registry), so these tests do not depend on other engines.
+ */
+export function openHashlog(dir: string, opts = '', durability: Durability = 'none', extra: { groupCommitMs?: number; groupCommitBytes?: number } = {}): HashlogEngine {
+  const settings: Record<string, number | boolean> = {};
+  for (const kv of opts.split(',').filter(Boolean)) {
+    const [k, v] = kv.split('=') as [keyof HashlogSettings, string];
+    const spec = hashlogDescriptor.options[k];
+    if (!spec) throw new Error(`no option ${k}`);
+    settings[k] = spec.type === 'bool' ? v === 'true' : Number(v);
+  }
+  return open({ dir, durability, ...extra }, settings as Partial<HashlogSettings>);
 }
 
 export const b = (s: string): Buffer => Buffer.from(s);
