@@ -16,7 +16,8 @@ function distinctBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
 
 /** Machine and software, one column per distinct environment (free memory ignored). */
 export function environmentTable(model: ReportModel): TableData {
-  const envs = distinctBy(model.files, (f) => JSON.stringify({ ...f.environment, freeMemoryBytes: 0 })).map((f) => f.environment);
+  // the data directory and free memory differ per cell on one machine: not a different environment
+  const envs = distinctBy(model.files, (f) => JSON.stringify({ ...f.environment, freeMemoryBytes: 0, filesystem: { ...f.environment.filesystem, dir: '' } })).map((f) => f.environment);
   const libs = [...new Set(envs.flatMap((e) => Object.keys(e.libraryVersions)))].sort();
   const row = (name: string, f: (e: ResultsFile['environment']) => CellContent): CellContent[] => [name, ...envs.map(f)];
   return {
@@ -29,7 +30,7 @@ export function environmentTable(model: ReportModel): TableData {
       row('kernel', (e) => e.kernel),
       row('CPU', (e) => `${e.cpuModel} (${e.cores} logical cores)`),
       row('memory', (e) => `${formatBytes(e.totalMemoryBytes)} total, ${formatBytes(e.freeMemoryBytes)} free at start`),
-      row('filesystem', (e) => `${e.filesystem.type ?? 'unknown'} on ${e.filesystem.device ?? '?'} at ${e.filesystem.mountPoint ?? '?'} (dir ${e.filesystem.dir})`),
+      row('filesystem', (e) => `${e.filesystem.type ?? 'unknown'} on ${e.filesystem.device ?? '?'} at ${e.filesystem.mountPoint ?? '?'} (e.g. ${e.filesystem.dir})`),
       row('dataset vs RAM', (e) => `${formatBytes(e.dataset.estimatedBytes)} estimated, ${formatNumber(e.dataset.ratioToRam)}× of ${formatBytes(e.dataset.ramBytes)}`),
       row('Node / V8', (e) => `${e.node} / ${e.v8}`),
       row('kvlab', (e) => `${e.kvlabVersion} @ ${e.gitRevision ?? 'unknown revision'}${e.gitDirty ? ' (uncommitted changes)' : ''}`),
@@ -75,19 +76,26 @@ export function workloadsTable(model: ReportModel): TableData {
   };
 }
 
-/** Runs (ids, commands, times) and every note, not-applicable reason and error sample. */
+/** Runs (ids, commands, times) and every note, not-applicable reason and error sample, each text once with the cells it applies to. */
 export function notesTable(model: ReportModel): TableData {
-  const rows: CellContent[][] = [];
+  const rows: CellContent[][] = model.warnings.map((w) => ['warning', w, '(all)']);
+  const grouped = new Map<string, { kind: string; text: string; cells: string[] }>();
+  const add = (kind: string, text: string, who: string) => {
+    const key = JSON.stringify([kind, text]);
+    const g = grouped.get(key) ?? { kind, text, cells: [] };
+    if (!g.cells.includes(who)) g.cells.push(who);
+    grouped.set(key, g);
+  };
   for (const f of model.files) {
     const who = `${f.engine.label} [${f.engine.durability}] × ${f.workload.name}`;
-    rows.push([who, 'run', `${f.run.id}: kvlab ${f.run.argv.join(' ')} (${f.run.startedAt} – ${f.run.finishedAt})`]);
-    if (f.notApplicable) rows.push([who, 'not applicable', f.notApplicable.reason]);
-    for (const n of f.notes) rows.push([who, 'note', n]);
+    rows.push(['run', `${f.run.id}: kvlab ${f.run.argv.join(' ')} (${f.run.startedAt} – ${f.run.finishedAt})`, who]);
+    if (f.notApplicable) add('not applicable', f.notApplicable.reason, who);
+    for (const n of f.notes) add('note', n, who);
     for (const p of f.phases) {
-      for (const n of new Set(p.trials.flatMap((t) => t.amplification.notes))) rows.push([who, `${p.phase} amplification`, n]);
-      for (const e of new Set(p.trials.flatMap((t) => t.errorSamples))) rows.push([who, `${p.phase} error`, e]);
+      for (const n of new Set(p.trials.flatMap((t) => t.amplification.notes))) add(`${p.phase} amplification`, n, who);
+      for (const e of new Set(p.trials.flatMap((t) => t.errorSamples))) add(`${p.phase} error`, e, who);
     }
   }
-  for (const w of model.warnings) rows.unshift(['(all)', 'warning', w]);
-  return { caption: 'Runs, notes and warnings', head: ['engine × workload', 'kind', 'text'], rows, numericFrom: 99 };
+  for (const g of grouped.values()) rows.push([g.kind, g.text, g.cells.join('; ')]);
+  return { caption: 'Runs, notes and warnings', head: ['kind', 'text', 'engine × workload'], rows, numericFrom: 99 };
 }

@@ -68,7 +68,7 @@ h1 { font-size: 1.5em; margin: 20px 0 4px; } h2 { font-size: 1.2em; margin-top: 
 table { border-collapse: collapse; margin: 12px 0; font-size: 0.85em; width: 100%; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-td:nth-child(-n+2) { min-width: 7em; max-width: 22em; } .tablewrap { overflow-x: auto; }
+td:nth-child(-n+2) { min-width: 7em; max-width: 26em; } .tablewrap { overflow-x: auto; }
 .note { color: #8a4b00; font-size: 0.9em; margin: 2px 0 8px; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .na { color: #777; font-style: italic; } .status { color: #b00; }

@@ -69,6 +69,7 @@ export function hostile(r: ResultsFile): ResultsFile {
   c.environment.hostname = HOSTILE;
   c.environment.filesystem.dir = HOSTILE;
   c.notes = [...c.notes, HOSTILE];
+  c.run.argv = [...c.run.argv, '--out', HOSTILE];
   return validateResults(c, 'hostile');
 }
 
