@@ -254,7 +254,7 @@ export class LsmEngine implements Engine {
     checkLimit(limit);
     const out: Array<[Uint8Array, Uint8Array]> = [];
     if (limit === 0) return out;
-    const it = this.newIterator();
+    const it = this.newIterator(limit);
     for (it.seek(Buffer.from(start)); it.valid && out.length < limit; it.next()) {
       if (it.kind === 0) continue;
       const k = it.sharedKeys ? Buffer.from(it.key) : it.key;
@@ -265,11 +265,26 @@ export class LsmEngine implements Engine {
     return out;
   }
 
-  /** A merging iterator over the current memtables and version (tombstones included). */
-  private newIterator(): InternalIterator {
+  /**
+   * A merging iterator over the current memtables and version (tombstones included). Each run's
+   * readahead starts at its expected share of `limit` entries (by its share of all entries).
+   */
+  private newIterator(limit: number): InternalIterator {
     const children: InternalIterator[] = [new MemIterator(this.mem)];
     if (this.imm) children.push(new MemIterator(this.imm));
-    for (const level of this.version.levels) for (const run of level) children.push(new RunIterator(run, true));
+    let total = 0;
+    for (const f of this.version.files()) total += f.entries;
+    for (const level of this.version.levels)
+      for (const run of level) {
+        let entries = 0;
+        let bytes = 0;
+        for (const f of run) {
+          entries += f.entries;
+          bytes += f.size;
+        }
+        const expected = entries === 0 ? 0 : (Math.min(limit, (limit * entries * 1.5) / total + 1) * bytes) / entries;
+        children.push(new RunIterator(run, true, expected));
+      }
     return new MergingIterator(children);
   }
 

@@ -12,10 +12,12 @@ import type { Block } from './block.js';
 import { BlockCursor } from './block.js';
 import type { Memtable, MemEntry } from './memtable.js';
 import { keyString } from './memtable.js';
-import type { Table } from './sstable-reader.js';
+import type { BlockWindow, Table } from './sstable-reader.js';
 import type { Run } from './version.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
+/** Most bytes a scan reads in one call. */
+const READAHEAD = 64 * 1024;
 
 /** An ordered cursor. When `valid`, key/kind/seq and `vbuf[vStart..vEnd]` describe the entry. */
 export interface InternalIterator {
@@ -93,27 +95,49 @@ export class RunIterator implements InternalIterator {
   private fileIdx = 0;
   private blockIdx = 0;
   private cursor: BlockCursor | undefined;
-  private region: Buffer | undefined;
+  private window: BlockWindow | undefined;
+  /** Bytes the next cache miss reads (scans: from the hint, doubling while it proves too small). */
+  private readahead: number;
   /** Bytes of table data read (compaction accounting). */
   bytesRead = 0;
 
+  /**
+   * @param expectedBytes scans: how many bytes of this run the scan expects to consume; the
+   *   first cache miss reads that much (capped at READAHEAD), later misses twice as much each time.
+   */
   constructor(
     private readonly run: Run,
     private readonly fillCache: boolean,
-  ) {}
+    expectedBytes = 0,
+  ) {
+    this.readahead = fillCache ? Math.min(READAHEAD, expectedBytes) : Number.MAX_SAFE_INTEGER;
+  }
 
   private table(): Table {
     return this.run[this.fileIdx]!.table;
   }
 
+  /**
+   * The current block: from the cache (scans), else from the current read window, else from a
+   * new window of consecutive blocks read in one call (scans: `readahead` bytes, growing;
+   * compactions: each table whole, bypassing the cache).
+   */
   private openBlock(): Block {
     const t = this.table();
-    if (this.fillCache) return t.dataBlock(this.blockIdx, true);
-    if (this.region === undefined) {
-      this.region = t.readDataRegion();
-      this.bytesRead += t.size;
+    const i = this.blockIdx;
+    if (this.fillCache) {
+      const hit = t.cachedBlock(i);
+      if (hit !== undefined) return hit;
     }
-    return t.blockFromRegion(this.region, this.blockIdx);
+    let w = this.window;
+    if (w === undefined || w.table !== t || i < w.first || i > w.last) {
+      w = this.window = t.readBlocks(i, this.readahead);
+      if (this.fillCache) this.readahead = Math.min(READAHEAD, Math.max(this.readahead * 2, 8192));
+      if (!this.fillCache) this.bytesRead += w.buf.length;
+    }
+    const b = t.blockFrom(w, i);
+    if (this.fillCache) t.cacheBlock(i, b);
+    return b;
   }
 
   private enterBlock(): void {
@@ -140,7 +164,6 @@ export class RunIterator implements InternalIterator {
       if (this.blockIdx >= this.table().blockCount) {
         this.fileIdx++;
         this.blockIdx = 0;
-        this.region = undefined;
         if (this.fileIdx >= this.run.length) {
           this.valid = false;
           return;
@@ -155,7 +178,6 @@ export class RunIterator implements InternalIterator {
   seekToFirst(): void {
     this.fileIdx = 0;
     this.blockIdx = 0;
-    this.region = undefined;
     if (this.run.length === 0) {
       this.valid = false;
       return;
@@ -174,7 +196,6 @@ export class RunIterator implements InternalIterator {
       if (this.run[mid]!.largestStr < ts) lo = mid + 1;
       else hi = mid;
     }
-    this.region = undefined;
     this.fileIdx = lo;
     if (lo >= this.run.length) {
       this.valid = false;

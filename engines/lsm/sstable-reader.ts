@@ -25,6 +25,16 @@ export interface ReadCounters {
   blockFileReads: number;
 }
 
+/** Consecutive data blocks read in one call (see {@link Table.readBlocks}). */
+export interface BlockWindow {
+  readonly table: Table;
+  readonly first: number;
+  readonly last: number;
+  /** File offset of buf[0]. */
+  readonly base: number;
+  readonly buf: Buffer;
+}
+
 /** Result of {@link Table.get}. */
 export const enum Lookup {
   /** The table does not hold the key. */
@@ -177,18 +187,36 @@ export class Table {
     return n;
   }
 
-  /** Reads the whole data region in one call (compaction input), verifying nothing yet. */
-  readDataRegion(): Buffer {
-    const buf = Buffer.allocUnsafe(this.dataEnd);
-    this.readExact(buf, 0);
-    this.counters.blockFileReads += this.blockCount;
-    return buf;
+  /** Block `i` if cached (counted as a cache hit or miss). */
+  cachedBlock(i: number): Block | undefined {
+    return this.cache.get(blockKey(this.number, this.blockOffsets[i]!));
   }
 
-  /** Block `i` parsed out of a buffer from {@link readDataRegion} (crc verified). */
-  blockFromRegion(region: Buffer, i: number): Block {
+  /** Puts block `i` in the cache. */
+  cacheBlock(i: number, b: Block): void {
+    this.cache.insert(blockKey(this.number, this.blockOffsets[i]!), b);
+  }
+
+  /**
+   * Reads data blocks `first`.. in one call: as many whole blocks as fit in `maxBytes` (at least
+   * one). Blocks are verified when taken out with {@link blockFrom}.
+   */
+  readBlocks(first: number, maxBytes: number): BlockWindow {
+    const base = this.blockOffsets[first]!;
+    let last = first;
+    const limit = base + maxBytes;
+    while (last + 1 < this.blockOffsets.length && this.blockOffsets[last + 1]! + this.blockSizes[last + 1]! + BLOCK_TRAILER_SIZE <= limit) last++;
+    const end = this.blockOffsets[last]! + this.blockSizes[last]! + BLOCK_TRAILER_SIZE;
+    const buf = Buffer.allocUnsafe(end - base);
+    this.readExact(buf, base);
+    this.counters.blockFileReads += last - first + 1;
+    return { table: this, first, last, base, buf };
+  }
+
+  /** Block `i` (within the window) parsed and crc-verified. */
+  blockFrom(w: BlockWindow, i: number): Block {
     const off = this.blockOffsets[i]!;
-    return new Block(verifyBlock(region, off, this.blockSizes[i]!, this.file, off), this.file, off);
+    return new Block(verifyBlock(w.buf, off - w.base, this.blockSizes[i]!, this.file, off), this.file, off);
   }
 
   close(): void {
