@@ -21,7 +21,7 @@ beforeAll(async () => {
   html = path.join(fx.dir, 'report.html');
   writeHtmlReport([fx.dir], html, { title: `report ${HOSTILE}` });
   log = await openReport(browser, html);
-});
+}, 300_000); // generating fixtures with the real harness and opening chromium: slow on a loaded machine
 afterAll(async () => {
   await browser?.close();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ let tmp: string;
 beforeAll(async () => {
   fx = await matrixFixtures();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlab-reports-out-'));
-});
+}, 300_000); // generating fixtures with the real harness: slow on a loaded machine
 afterAll(() => {
   fs.rmSync(fx.dir, { recursive: true, force: true });
   fs.rmSync(tmp, { recursive: true, force: true });
