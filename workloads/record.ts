@@ -187,7 +187,13 @@ export class RecordCodec {
     // with dataintegrity the blob is a function of the key number alone
     const rng = this.config.dataintegrity ? new Random(op.keynum, 2) : this.rng;
     let i = 0;
-    for (; i + 4 <= len; i += 4) out.writeUInt32LE(rng.nextU32(), i);
+    for (; i + 4 <= len; i += 4) {
+      const x = rng.nextU32();
+      out[i] = x;
+      out[i + 1] = x >>> 8;
+      out[i + 2] = x >>> 16;
+      out[i + 3] = x >>> 24;
+    }
     if (i < len) {
       const last = rng.nextU32();
       for (let s = 0; i < len; i++, s += 8) out[i] = (last >>> s) & 0xff;

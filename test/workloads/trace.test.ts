@@ -80,6 +80,21 @@ describe('traces', () => {
     expect(r.next(op)).toBe(false);
     r.close();
   });
+  it('the writer streams: chunks reach the file while appending, not at close', () => {
+    const path = join(tmpDir(), 'stream.trace');
+    const w = new TraceWriter(path, { seed: 1, props: { recordcount: '10' } });
+    const op = newOperation();
+    const sizes: number[] = [];
+    for (let i = 0; i < 3 * TRACE_CHUNK_OPS; i++) {
+      op.keynum = i;
+      w.append(op);
+      if ((i + 1) % TRACE_CHUNK_OPS === 0) sizes.push(statSync(path).size);
+    }
+    // each chunk frame holds 21 bytes of columns per operation and is on disk once the chunk fills
+    expect(sizes[0]!).toBeGreaterThan(21 * TRACE_CHUNK_OPS);
+    expect(sizes[2]! - sizes[1]!).toBeGreaterThan(21 * TRACE_CHUNK_OPS);
+    w.close();
+  });
   it('an empty trace replays nothing', () => {
     const path = join(tmpDir(), 'empty.trace');
     new TraceWriter(path, { seed: 1, props: { recordcount: '10' } }).close();
