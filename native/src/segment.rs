@@ -92,6 +92,12 @@ impl Segment {
         self.buf = Vec::with_capacity(bytes.max(4096));
     }
 
+    /// Ends appends (the segment became immutable): releases the write buffer.
+    pub fn seal(&mut self) {
+        debug_assert!(self.buf.is_empty(), "seal after sync");
+        self.buf = Vec::new();
+    }
+
     pub fn dead_bytes(&self) -> u64 {
         self.size - SEGMENT_HEADER_BYTES as u64 - self.live.get()
     }

@@ -314,6 +314,7 @@ impl Store {
         let old = segs.last_mut().unwrap();
         old.sync(c)?;
         let (old_id, old_flushes) = (old.id, old.flushes);
+        old.seal();
         self.flushes_before += old_flushes;
         let id = old_id + 1;
         let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0 };
