@@ -4,7 +4,7 @@
  * (the engine materialises a scan before returning, so it never does).
  */
 import { childIndex, lowerBound } from './node.js';
-import type { LeafValue, Node } from './node.js';
+import type { Key, LeafValue, Node } from './node.js';
 import type { Tx } from './tx.js';
 
 interface Frame {
@@ -18,7 +18,7 @@ export class Cursor {
   constructor(private readonly tx: Tx) {}
 
   /** Positions at the first entry with key >= `key` (or at the end). */
-  seek(key: Uint8Array): void {
+  seek(key: Key): void {
     this.stack = [];
     let n = this.tx.node(this.tx.root);
     while (!n.leaf) {
@@ -26,13 +26,13 @@ export class Cursor {
       this.stack.push({ node: n, idx: i });
       n = this.tx.node(n.children[i]!);
     }
-    this.stack.push({ node: n, idx: lowerBound(n.keys, key) });
+    this.stack.push({ node: n, idx: lowerBound(n, key) });
     this.settle();
   }
 
   /** Positions at the first entry. */
   first(): void {
-    this.seek(new Uint8Array(0));
+    this.seek('');
   }
 
   /** True when positioned past the last entry. */
@@ -40,8 +40,8 @@ export class Cursor {
     return this.stack.length === 0;
   }
 
-  /** Current key (a view owned by the tree; copy before handing out). */
-  key(): Buffer {
+  /** Current key (latin1 string; see node.ts). */
+  key(): Key {
     const f = this.stack[this.stack.length - 1]!;
     return f.node.keys[f.idx]!;
   }

@@ -19,7 +19,7 @@ import { KvError, closedError, ioError } from '../errors.js';
 import { Cursor } from './cursor.js';
 import { openDb } from './db.js';
 import type { Db } from './db.js';
-import { OverflowRef } from './node.js';
+import { OverflowRef, keyBytes, keyOf } from './node.js';
 import type { LeafValue } from './node.js';
 import { readOverflow } from './overflow.js';
 import { insert, lookup, remove } from './tree.js';
@@ -121,7 +121,7 @@ export class BTreeEngine implements Engine {
   get(key: Uint8Array): Uint8Array | undefined {
     this.guard();
     checkKey(key, this.limits);
-    const v = lookup(this.db.tx, key);
+    const v = lookup(this.db.tx, keyOf(key));
     if (v === undefined) return undefined;
     const out = v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v);
     this.userBytesRead += key.length + out.length;
@@ -130,7 +130,7 @@ export class BTreeEngine implements Engine {
 
   private applyPut(key: Uint8Array, value: Uint8Array): void {
     const tx = this.db.tx;
-    const old = insert(tx, Buffer.from(key), value);
+    const old = insert(tx, keyOf(key), value);
     if (old === undefined) {
       tx.liveKeys++;
       tx.liveBytes += key.length + value.length;
@@ -140,7 +140,7 @@ export class BTreeEngine implements Engine {
 
   private applyDelete(key: Uint8Array): void {
     const tx = this.db.tx;
-    const old = remove(tx, key);
+    const old = remove(tx, keyOf(key));
     if (old !== undefined) {
       tx.liveKeys--;
       tx.liveBytes -= key.length + valueBytes(old);
@@ -188,8 +188,8 @@ export class BTreeEngine implements Engine {
     const out: Array<[Uint8Array, Uint8Array]> = [];
     if (limit === 0) return out;
     const c = new Cursor(this.db.tx);
-    for (c.seek(start); !c.done && out.length < limit; c.next()) {
-      const k = Buffer.from(c.key());
+    for (c.seek(keyOf(start)); !c.done && out.length < limit; c.next()) {
+      const k = keyBytes(c.key());
       const v = c.value();
       const val = v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v);
       this.userBytesRead += k.length + val.length;

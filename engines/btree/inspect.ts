@@ -18,7 +18,8 @@ import { DATA_FILE, readMetas } from './db.js';
 import { readFreelist } from './freelist.js';
 import type { Meta } from './meta.js';
 import { decodeMeta } from './meta.js';
-import { Layout, Node, OverflowRef, compareKeys } from './node.js';
+import { Layout, Node, OverflowRef, compareKeys, keyBytes } from './node.js';
+import type { Key } from './node.js';
 import { walkOverflow } from './overflow.js';
 import { PAGE_HEADER, PageType, checksumOk, pageTypeName, readHeader } from './page.js';
 import { Pager } from './pager.js';
@@ -75,8 +76,8 @@ export interface InspectReport {
   dumps: PageDump[];
 }
 
-function showKey(k: Uint8Array): string {
-  const b = Buffer.from(k);
+function showKey(k: Key): string {
+  const b = keyBytes(k);
   const printable = b.every((c) => c >= 0x20 && c < 0x7f);
   const s = printable ? b.toString('latin1') : `0x${b.toString('hex')}`;
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
@@ -152,7 +153,7 @@ function checkPages(pager: Pager, layout: Layout, meta: Meta, report: InspectRep
   let usedBody = 0;
   let pages = 0;
   const s = report.summary;
-  const walk = (pg: number, depth: number, lo: Buffer | undefined, hi: Buffer | undefined, what: string): void => {
+  const walk = (pg: number, depth: number, lo: Key | undefined, hi: Key | undefined, what: string): void => {
     if (!claim(pg, what)) return;
     let n: Node;
     try {

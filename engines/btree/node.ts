@@ -7,6 +7,9 @@
  * Branch body: `count` entries: u32 child page | u16 keyLen | key. Entry 0's key is empty: child
  * i (i >= 1) holds keys >= key i, and every child holds keys < the next entry's key.
  *
+ * In memory a key is a latin1 string (one char per byte, code units 0-255): JS string
+ * comparison then is exactly unsigned byte order, and it runs natively.
+ *
  * Size rules (see FORMAT.md): a leaf entry is at most half the body (larger values go to
  * overflow pages), a key at most an eighth of it. So a split or a redistribution can always
  * leave both halves between a quarter ({@link Layout.minFill}) and all of the body.
@@ -53,10 +56,21 @@ export class Layout {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+/** A key in memory: latin1, one char per byte (see the module doc). */
+export type Key = string;
+
+/** The in-memory key of caller bytes. */
+export function keyOf(b: Uint8Array): Key {
+  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length)).toString('latin1');
+}
+
+/** Fresh bytes of an in-memory key (owned by the caller). */
+export function keyBytes(k: Key): Buffer {
+  return Buffer.from(k, 'latin1');
+}
 
 /** Encoded size of one leaf entry. */
-export function leafEntrySize(key: Buffer, v: LeafValue): number {
+export function leafEntrySize(key: Key, v: LeafValue): number {
   return v instanceof OverflowRef ? LEAF_ENTRY_HEADER + 4 + key.length : LEAF_ENTRY_HEADER + key.length + v.length;
 }
 
@@ -68,7 +82,7 @@ export class Node {
   constructor(
     public pgid: number,
     readonly leaf: boolean,
-    public keys: Buffer[],
+    public keys: Key[],
     /** Leaf only: values parallel to keys. */
     public values: LeafValue[],
     /** Branch only: child page ids parallel to keys (keys[0] is empty). */
@@ -106,22 +120,22 @@ export class Node {
           page.writeUInt32LE(v.length, p + 3);
           page.writeUInt32LE(v.pgid, p + 7);
           p += LEAF_ENTRY_HEADER + 4;
-          p += k.copy(page, p);
+          p += page.write(k, p, 'latin1');
         } else {
           page[p + 2] = 0;
           page.writeUInt32LE(v.length, p + 3);
           p += LEAF_ENTRY_HEADER;
-          p += k.copy(page, p);
+          p += page.write(k, p, 'latin1');
           p += v.copy(page, p);
         }
       }
     } else {
       for (let i = 0; i < n; i++) {
         page.writeUInt32LE(this.children[i]!, p);
-        const k = i === 0 ? EMPTY : this.keys[i]!;
+        const k = i === 0 ? '' : this.keys[i]!;
         page.writeUInt16LE(k.length, p + 4);
         p += BRANCH_ENTRY_HEADER;
-        p += k.copy(page, p);
+        if (k.length > 0) p += page.write(k, p, 'latin1');
       }
     }
     sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER);
@@ -136,7 +150,7 @@ export class Node {
     const count = page.readUInt16LE(6);
     const end = PAGE_HEADER + page.readUInt32LE(16);
     const bad = (why: string) => corruption(`page ${pgid}: ${why}`, file, pgid * page.length);
-    const keys: Buffer[] = new Array(count);
+    const keys: Key[] = new Array(count);
     let p = PAGE_HEADER;
     if (type === PageType.leaf) {
       const values: LeafValue[] = new Array(count);
@@ -149,13 +163,13 @@ export class Node {
           const first = page.readUInt32LE(p + 7);
           p += LEAF_ENTRY_HEADER + 4;
           if (p + klen > end) throw bad(`leaf entry ${i} key past the end`);
-          keys[i] = page.subarray(p, p + klen);
+          keys[i] = page.toString('latin1', p, p + klen);
           values[i] = new OverflowRef(first, vlen);
           p += klen;
         } else {
           p += LEAF_ENTRY_HEADER;
           if (p + klen + vlen > end) throw bad(`leaf entry ${i} past the end`);
-          keys[i] = page.subarray(p, p + klen);
+          keys[i] = page.toString('latin1', p, p + klen);
           values[i] = page.subarray(p + klen, p + klen + vlen);
           p += klen + vlen;
         }
@@ -171,7 +185,7 @@ export class Node {
       const klen = page.readUInt16LE(p + 4);
       p += BRANCH_ENTRY_HEADER;
       if (p + klen > end) throw bad(`branch entry ${i} key past the end`);
-      keys[i] = page.subarray(p, p + klen);
+      keys[i] = page.toString('latin1', p, p + klen);
       p += klen;
     }
     if (p !== end) throw bad(`used bytes ${end - PAGE_HEADER} do not match entries (${p - PAGE_HEADER})`);
@@ -180,37 +194,33 @@ export class Node {
   }
 }
 
-/** Unsigned byte comparison, fast for short keys. */
-export function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  const n = a.length < b.length ? a.length : b.length;
-  if (n > 32) return Buffer.compare(a, b);
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
+/** Unsigned byte order of two keys (-1, 0, 1). */
+export function compareKeys(a: Key, b: Key): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Index of the first key >= `key` (keys sorted). */
-export function lowerBound(keys: Buffer[], key: Uint8Array, from = 0): number {
-  let lo = from;
+/** Index of the first key >= `key` in a leaf. */
+export function lowerBound(node: Node, key: Key): number {
+  const keys = node.keys;
+  let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1;
+    if (keys[mid]! < key) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** Branch routing: the child index whose range holds `key`. */
-export function childIndex(node: Node, key: Uint8Array): number {
+export function childIndex(node: Node, key: Key): number {
+  const keys = node.keys;
   // first i >= 1 with keys[i] > key, minus one
   let lo = 1;
-  let hi = node.keys.length;
+  let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(node.keys[mid]!, key) <= 0) lo = mid + 1;
+    if (keys[mid]! <= key) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;

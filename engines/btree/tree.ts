@@ -10,11 +10,11 @@
  * Entry size limits (node.ts) guarantee both halves of a split or a redistribution land
  * between a quarter and all of the body, which `inspect` checks.
  */
-import { Node, OverflowRef, childIndex, compareKeys, leafEntrySize, lowerBound, BRANCH_ENTRY_HEADER } from './node.js';
-import type { LeafValue } from './node.js';
+import { Node, OverflowRef, childIndex, leafEntrySize, lowerBound, BRANCH_ENTRY_HEADER } from './node.js';
+import type { Key, LeafValue } from './node.js';
 import type { Tx } from './tx.js';
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Key = '';
 
 interface Step {
   readonly node: Node;
@@ -22,16 +22,16 @@ interface Step {
 }
 
 /** The stored value for `key` (inline bytes or overflow reference), or undefined. */
-export function lookup(tx: Tx, key: Uint8Array): LeafValue | undefined {
+export function lookup(tx: Tx, key: Key): LeafValue | undefined {
   let n = tx.node(tx.root);
   while (!n.leaf) n = tx.node(n.children[childIndex(n, key)]!);
-  const i = lowerBound(n.keys, key);
-  if (i < n.keys.length && compareKeys(n.keys[i]!, key) === 0) return n.values[i];
+  const i = lowerBound(n, key);
+  if (i < n.keys.length && n.keys[i] === key) return n.values[i];
   return undefined;
 }
 
 /** Descends to the leaf for `key`, making the path writable; returns the path and the leaf. */
-function writablePath(tx: Tx, key: Uint8Array): { path: Step[]; leaf: Node } {
+function writablePath(tx: Tx, key: Key): { path: Step[]; leaf: Node } {
   const path: Step[] = [];
   let n = tx.writableRoot();
   while (!n.leaf) {
@@ -43,15 +43,14 @@ function writablePath(tx: Tx, key: Uint8Array): { path: Step[]; leaf: Node } {
 }
 
 /**
- * Inserts or replaces. `key` must be a private copy (the tree keeps it); `value` is copied or
- * written to an overflow chain. Returns the replaced value (its overflow pages are released).
+ * Inserts or replaces. `value` is copied or written to an overflow chain. Returns the replaced value (its overflow pages are released).
  */
-export function insert(tx: Tx, key: Buffer, value: Uint8Array): LeafValue | undefined {
+export function insert(tx: Tx, key: Key, value: Uint8Array): LeafValue | undefined {
   const { path, leaf } = writablePath(tx, key);
   const v: LeafValue = tx.layout.inline(key.length, value.length) ? Buffer.from(value) : tx.writeOverflow(value);
-  const i = lowerBound(leaf.keys, key);
+  const i = lowerBound(leaf, key);
   let old: LeafValue | undefined;
-  if (i < leaf.keys.length && compareKeys(leaf.keys[i]!, key) === 0) {
+  if (i < leaf.keys.length && leaf.keys[i] === key) {
     old = leaf.values[i]!;
     if (old instanceof OverflowRef) tx.freeOverflow(old);
     leaf.values[i] = v;
@@ -64,10 +63,10 @@ export function insert(tx: Tx, key: Buffer, value: Uint8Array): LeafValue | unde
 }
 
 /** Deletes `key`; returns the removed value (overflow pages released) or undefined if absent. */
-export function remove(tx: Tx, key: Uint8Array): LeafValue | undefined {
+export function remove(tx: Tx, key: Key): LeafValue | undefined {
   if (lookup(tx, key) === undefined) return undefined;
   const { path, leaf } = writablePath(tx, key);
-  const i = lowerBound(leaf.keys, key);
+  const i = lowerBound(leaf, key);
   const old = leaf.values[i]!;
   if (old instanceof OverflowRef) tx.freeOverflow(old);
   leaf.keys.splice(i, 1);
@@ -76,7 +75,7 @@ export function remove(tx: Tx, key: Uint8Array): LeafValue | undefined {
   return old;
 }
 
-function entrySizes(leaf: boolean, keys: Buffer[], values: LeafValue[]): number[] {
+function entrySizes(leaf: boolean, keys: Key[], values: LeafValue[]): number[] {
   const s = new Array<number>(keys.length);
   for (let i = 0; i < keys.length; i++)
     s[i] = leaf ? leafEntrySize(keys[i]!, values[i]!) : BRANCH_ENTRY_HEADER + (i === 0 ? 0 : keys[i]!.length);
@@ -102,7 +101,7 @@ export function pickSplit(sizes: readonly number[]): number {
 }
 
 /** Splits an oversized writable node; returns the separator and the new right node. */
-function split(tx: Tx, n: Node): { sep: Buffer; right: Node } {
+function split(tx: Tx, n: Node): { sep: Key; right: Node } {
   const s = pickSplit(entrySizes(n.leaf, n.keys, n.values));
   const right = tx.newNode(n.leaf);
   right.keys = n.keys.slice(s);

@@ -61,8 +61,10 @@ export class Tx {
 
   /** The node at `pgid`: dirty, cached, or read (verified) and cached. */
   node(pgid: number): Node {
-    const d = this.dirty.get(pgid);
-    if (d !== undefined) return d;
+    if (this.dirty.size > 0) {
+      const d = this.dirty.get(pgid);
+      if (d !== undefined) return d;
+    }
     let n = this.pool.get(pgid);
     if (n === undefined) {
       const page = this.pager.read(pgid, [PageType.leaf, PageType.branch]);

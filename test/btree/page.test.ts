@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Layout, Node, OverflowRef, childIndex } from '../../engines/btree/node.js';
+import { Layout, Node, OverflowRef, childIndex, keyBytes, keyOf } from '../../engines/btree/node.js';
 import { PAGE_HEADER, PageType, checksumOk, verifyPage } from '../../engines/btree/page.js';
 import { decodeMeta, encodeMeta, pickMeta } from '../../engines/btree/meta.js';
 import type { Meta } from '../../engines/btree/meta.js';
@@ -18,7 +18,7 @@ function roundTrip(n: Node): Node {
 
 describe('btree page encoding', () => {
   it('round-trips a leaf with inline, empty and overflow values', () => {
-    const n = new Node(7, true, [b('a'), b('bb'), b('ccc')], [b('x'), Buffer.alloc(0), new OverflowRef(42, 100000)], []);
+    const n = new Node(7, true, ['a', 'bb', 'ccc'], [b('x'), Buffer.alloc(0), new OverflowRef(42, 100000)], []);
     const d = roundTrip(n);
     expect(d.leaf).toBe(true);
     expect(d.keys.map(String)).toEqual(['a', 'bb', 'ccc']);
@@ -29,20 +29,20 @@ describe('btree page encoding', () => {
   });
 
   it('round-trips a branch (entry 0 key implicit) and routes keys', () => {
-    const n = new Node(9, false, [Buffer.alloc(0), b('m'), b('t')], [], [3, 4, 5]);
+    const n = new Node(9, false, ['', 'm', 't'], [], [3, 4, 5]);
     const d = roundTrip(n);
     expect(d.children).toEqual([3, 4, 5]);
     expect(d.keys.map(String)).toEqual(['', 'm', 't']);
-    expect(childIndex(d, b('a'))).toBe(0);
-    expect(childIndex(d, b('m'))).toBe(1);
-    expect(childIndex(d, b('s'))).toBe(1);
-    expect(childIndex(d, b('t'))).toBe(2);
-    expect(childIndex(d, b('zz'))).toBe(2);
+    expect(childIndex(d, 'a')).toBe(0);
+    expect(childIndex(d, 'm')).toBe(1);
+    expect(childIndex(d, 's')).toBe(1);
+    expect(childIndex(d, 't')).toBe(2);
+    expect(childIndex(d, 'zz')).toBe(2);
   });
 
   it('detects a flipped byte anywhere in a page and a page stored under the wrong id', () => {
     const page = Buffer.alloc(PS);
-    new Node(5, true, [b('k')], [b('v')], []).encode(page);
+    new Node(5, true, ['k'], [b('v')], []).encode(page);
     expect(checksumOk(page)).toBe(true);
     for (const at of [4, 8, PAGE_HEADER, PAGE_HEADER + 3, PS - 1]) {
       const bad = Buffer.from(page);
@@ -64,9 +64,20 @@ describe('btree page encoding', () => {
 
   it('rejects a page whose used length disagrees with its entries', () => {
     const page = Buffer.alloc(PS);
-    new Node(5, true, [b('k')], [b('v')], []).encode(page);
+    new Node(5, true, ['k'], [b('v')], []).encode(page);
     page.writeUInt32LE(page.readUInt32LE(16) + 1, 16);
     expect(() => Node.decode(page, 5, 'f')).toThrow(/do not match|past the end/);
+  });
+
+  it('keeps every byte value of a key and orders keys as unsigned bytes', () => {
+    const raw = Buffer.from([0x00, 0x7f, 0x80, 0xff]);
+    const k = keyOf(raw);
+    expect(k.length).toBe(4);
+    expect(keyBytes(k)).toEqual(raw);
+    expect(keyOf(new Uint8Array([0xff])) > keyOf(new Uint8Array([0x7f, 0xff]))).toBe(true);
+    expect(keyOf(b('ab')) < keyOf(b('abc'))).toBe(true);
+    const d = roundTrip(new Node(3, true, [k], [b('v')], []));
+    expect(keyBytes(d.keys[0]!)).toEqual(raw);
   });
 
   it('derives limits from the page size', () => {
