@@ -18,6 +18,7 @@
  * Writes bench/results/harness.json (an earlier referenceMatrix summary is kept unless replaced).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../engines/engine.js';
@@ -81,35 +82,44 @@ function spec(source: OpSource, codec: ValueCodec): LoopSpec {
   };
 }
 
-/** ns per op of the harness loop over `engine`. */
-function throughHarness(engine: Engine, source: OpSource, codec: ValueCodec): number {
-  const t = performance.now();
-  const r = runSyncLoop(engine, spec(source, codec));
-  const dt = performance.now() - t;
-  if (r.operations !== OPS) throw new Error(`harness ran ${r.operations} ops, expected ${OPS}`);
-  return (dt * 1e6) / OPS;
+/** Wall-clock and CPU (user + system) ns per op of `work`, which runs OPS operations. */
+function measure(work: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  work();
+  const wall = ((performance.now() - t0) * 1e6) / OPS;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: ((c.user + c.system) * 1e3) / OPS };
 }
 
-/** ns per op of a bare loop making the same engine calls (gets: workload C is 100% reads). */
-function bareLoop(engine: Engine, source: OpSource): number {
-  const op = newSlot();
-  let found = 0;
-  const t = performance.now();
-  for (let i = 0; i < OPS; i++) {
-    source.nextRun(op);
-    if (engine.get(op.key) !== undefined) found++;
-  }
-  const dt = performance.now() - t;
-  if (found < 0) throw new Error('unreachable');
-  return (dt * 1e6) / OPS;
+/** The harness loop over `engine`. */
+function throughHarness(engine: Engine, source: OpSource, codec: ValueCodec): () => void {
+  return () => {
+    const r = runSyncLoop(engine, spec(source, codec));
+    if (r.operations !== OPS) throw new Error(`harness ran ${r.operations} ops, expected ${OPS}`);
+  };
 }
 
-function generationOnly(seed: number): number {
-  const { source } = workloadStreams(workload, seed);
-  const op = newSlot();
-  const t = performance.now();
-  for (let i = 0; i < OPS; i++) source.nextRun(op);
-  return ((performance.now() - t) * 1e6) / OPS;
+/** A bare loop making the same engine calls (gets: workload C is 100% reads). */
+function bareLoop(engine: Engine, source: OpSource): () => void {
+  return () => {
+    const op = newSlot();
+    let found = 0;
+    for (let i = 0; i < OPS; i++) {
+      source.nextRun(op);
+      if (engine.get(op.key) !== undefined) found++;
+    }
+    if (found < 0) throw new Error('unreachable');
+  };
+}
+
+/** The workload's op generation alone. */
+function generationOnly(seed: number): () => void {
+  return () => {
+    const { source } = workloadStreams(workload, seed);
+    const op = newSlot();
+    for (let i = 0; i < OPS; i++) source.nextRun(op);
+  };
 }
 
 async function main(): Promise<void> {
@@ -123,24 +133,35 @@ async function main(): Promise<void> {
   }
   const replay = Replay.generate(OPS, 5);
   const rounds: Array<Record<string, number>> = [];
+  const cpuRounds: Array<Record<string, number>> = [];
   for (let r = 0; r < REPEATS; r++) {
     const s = workloadStreams(workload, 1 + r);
     const s2 = workloadStreams(workload, 1 + r);
     const s3 = workloadStreams(workload, 1 + r);
-    rounds.push({
+    const tasks: Record<string, () => void> = {
       harnessNull: throughHarness(nul, s.source, s.codec),
       generation: generationOnly(1 + r),
-      harnessNullPregenerated: throughHarness(nul, replay.rewind(), s.codec),
+      harnessNullPregenerated: () => throughHarness(nul, replay.rewind(), s.codec)(),
       mapHarness: throughHarness(map, s2.source, s2.codec),
       mapBare: bareLoop(map, s3.source),
-      mapHarnessPregenerated: throughHarness(map, replay.rewind(), s.codec),
-      mapBarePregenerated: bareLoop(map, replay.rewind()),
-    });
-    process.stderr.write(`round ${r + 1}/${REPEATS}: ${JSON.stringify(Object.fromEntries(Object.entries(rounds[r]!).map(([k, v]) => [k, Math.round(v)])))}\n`);
+      mapHarnessPregenerated: () => throughHarness(map, replay.rewind(), s.codec)(),
+      mapBarePregenerated: () => bareLoop(map, replay.rewind())(),
+    };
+    const wall: Record<string, number> = {};
+    const cpu: Record<string, number> = {};
+    for (const [k, f] of Object.entries(tasks)) {
+      const m = measure(f);
+      wall[k] = m.wall;
+      cpu[k] = m.cpu;
+    }
+    rounds.push(wall);
+    cpuRounds.push(cpu);
+    process.stderr.write(`round ${r + 1}/${REPEATS} wall: ${JSON.stringify(Object.fromEntries(Object.entries(wall).map(([k, v]) => [k, Math.round(v)])))}\n`);
   }
   map.close();
   nul.close();
   const best = (k: string) => Math.min(...rounds.map((x) => x[k]!));
+  const bestCpu = (k: string) => Math.min(...cpuRounds.map((x) => x[k]!));
   const median = (k: string) => {
     const v = rounds.map((x) => x[k]!).sort((a, b) => a - b);
     return v[v.length >> 1]!;
@@ -155,7 +176,8 @@ async function main(): Promise<void> {
     repeats: REPEATS,
     records: RECORDS,
     workload: 'workloadc (zipfian reads), raw 1000 B values',
-    nsPerOp: Object.fromEntries(Object.keys(rounds[0]!).map((k) => [k, { best: best(k), median: median(k) }])),
+    load: os.loadavg()[0],
+    nsPerOp: Object.fromEntries(Object.keys(rounds[0]!).map((k) => [k, { best: best(k), median: median(k), bestCpu: bestCpu(k) }])),
     harnessCost: {
       nsPerOp: best('harnessNull'),
       opsPerSec: 1e9 / best('harnessNull'),
@@ -163,6 +185,8 @@ async function main(): Promise<void> {
       meetsTarget: best('harnessNull') <= 250,
       generationNsPerOp: best('generation'),
       loopOnlyNsPerOp: best('harnessNullPregenerated'),
+      cpuNsPerOp: bestCpu('harnessNull'),
+      note: 'wall-clock best of the rounds; cpuNsPerOp (process user+system CPU time) is less disturbed by a loaded machine',
     },
     mapThroughHarnessVsBare: {
       ratioLiveGeneration: ratioMed('mapHarness', 'mapBare'),
@@ -170,6 +194,7 @@ async function main(): Promise<void> {
       note: 'ratio = harness time / bare-loop time for the same engine calls, median over interleaved rounds',
     },
     rounds,
+    cpuRounds,
   };
   const out = path.join(process.cwd(), 'bench', 'results', 'harness.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -182,7 +207,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `harness cost (null engine, workload C, recording on): ${h.nsPerOp.toFixed(0)} ns/op = ${(h.opsPerSec / 1e6).toFixed(2)} M ops/s ` +
       `(target <= 250 ns/op: ${h.meetsTarget ? 'met' : 'NOT met'})\n` +
-      `  of which op generation (workloads OperationStream): ${h.generationNsPerOp.toFixed(0)} ns/op; harness loop alone: ${h.loopOnlyNsPerOp.toFixed(0)} ns/op\n` +
+      `  CPU time: ${h.cpuNsPerOp.toFixed(0)} ns/op; op generation (workloads OperationStream): ${h.generationNsPerOp.toFixed(0)} ns/op; harness loop alone: ${h.loopOnlyNsPerOp.toFixed(0)} ns/op (load average ${result.load.toFixed(1)})\n` +
       `map through harness vs bare loop: ${m.ratioLiveGeneration.toFixed(2)}x (live generation), ${m.ratioPregenerated.toFixed(2)}x (pre-generated ops)\n` +
       `written ${out}\n`,
   );
