@@ -71,7 +71,7 @@ export function toHgrm(results: readonly ResultsFile[]): HgrmFile[] {
         let name = safeName(`${r.engine.label}_${r.engine.durability}_${r.workload.name}_${p.phase}_${op}`);
         for (let i = 2; used.has(name); i++) name = `${safeName(`${r.engine.label}_${r.engine.durability}_${r.workload.name}_${p.phase}_${op}`)}_${i}`;
         used.add(name);
-        out.push({ name: `${name}.hgrm`, text: percentileDistribution(recs, 1000) });
+        out.push({ name: `${name}.hgrm`, text: percentileDistribution(recs, 1000, `${r.engine.label} × ${r.workload.name} ${p.phase} ${op} latency`) });
       }
     }
   }

@@ -4,6 +4,7 @@
  * after use; callers get plain arrays.
  */
 import hdr from 'hdr-histogram-js';
+import { KvError } from '../engines/errors.js';
 import type { HistogramRecord } from '../harness/results.js';
 import { ninesX, spectrumPercentiles } from './nines.js';
 
@@ -17,15 +18,36 @@ export interface Spectrum {
   count: number;
 }
 
+/** Decodes one record; a histogram that does not decode is a CORRUPTION KvError naming `where`. */
+function decode(r: HistogramRecord, where: string): hdr.Histogram {
+  try {
+    return hdr.decodeFromCompressedBase64(r.hdrBase64, 32, false);
+  } catch (e) {
+    throw new KvError('CORRUPTION', `${where}: hdrBase64 does not decode as an HdrHistogram (${(e as Error).message})`);
+  }
+}
+
+/** Decodes all records, destroying the ones already decoded if one fails. */
+function decodeAll(records: readonly HistogramRecord[], where: string): hdr.Histogram[] {
+  const out: hdr.Histogram[] = [];
+  try {
+    for (const r of records) out.push(decode(r, where));
+    return out;
+  } catch (e) {
+    for (const h of out) h.destroy();
+    throw e;
+  }
+}
+
 /**
  * Merges the histograms (e.g. one per trial) and samples their spectrum on the nines axis.
  * An empty input (or all counts 0) gives an empty spectrum. A histogram that does not decode
- * throws (the validator only checks base64 syntax).
+ * throws CORRUPTION naming `where` (the validator only checks base64 syntax).
  */
-export function mergedSpectrum(records: readonly HistogramRecord[], perNine = 10): Spectrum {
+export function mergedSpectrum(records: readonly HistogramRecord[], perNine = 10, where = 'histogram'): Spectrum {
   const withData = records.filter((r) => r.count > 0 && r.hdrBase64 !== '');
   if (withData.length === 0) return { percentiles: [], x: [], valuesNs: [], maxNs: 0, count: 0 };
-  const decoded = withData.map((r) => hdr.decodeFromCompressedBase64(r.hdrBase64, 32, false));
+  const decoded = decodeAll(withData, where);
   const [first, ...rest] = decoded;
   try {
     for (const h of rest) first!.add(h);
@@ -47,10 +69,10 @@ export function mergedSpectrum(records: readonly HistogramRecord[], perNine = 10
  * HdrHistogram's percentile distribution text (`.hgrm`, the format HdrHistogram's plotter
  * reads) of the merged histograms, values scaled from ns by `unitRatio` (1000 → µs).
  */
-export function percentileDistribution(records: readonly HistogramRecord[], unitRatio = 1000): string {
+export function percentileDistribution(records: readonly HistogramRecord[], unitRatio = 1000, where = 'histogram'): string {
   const withData = records.filter((r) => r.count > 0 && r.hdrBase64 !== '');
   if (withData.length === 0) return '';
-  const decoded = withData.map((r) => hdr.decodeFromCompressedBase64(r.hdrBase64, 32, false));
+  const decoded = decodeAll(withData, where);
   try {
     for (const h of decoded.slice(1)) decoded[0]!.add(h);
     return decoded[0]!.outputPercentileDistribution(5, unitRatio);

@@ -21,11 +21,12 @@ export function spectrumFigures(model: ReportModel): Figure[] {
       let maxNines = 1;
       for (const c of cells) {
         const records = c.run!.trials.map((t) => t.ops[op as ResultOpType]?.latency).filter((r) => r !== undefined);
-        const s = mergedSpectrum(records);
+        const s = mergedSpectrum(records, 10, `${c.series} × ${c.workload} run ${op} latency`);
         if (s.count === 0) continue;
         maxNines = Math.max(maxNines, Math.log10(s.count));
         const si = model.series.indexOf(c.series);
-        const intended = mergedSpectrum(c.run!.trials.map((t) => t.ops[op as ResultOpType]?.intendedLatency).filter((r) => r !== undefined && r !== null));
+        const intended = mergedSpectrum(c.run!.trials.map((t) => t.ops[op as ResultOpType]?.intendedLatency).filter((r) => r !== undefined && r !== null),
+          10, `${c.series} × ${c.workload} run ${op} intended latency`);
         if (intended.count > 0)
           data.push({
             type: 'scatter', mode: 'lines', name: escapePlotlyText(`${c.series} intended start (coordinated omission corrected)`),

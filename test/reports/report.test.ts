@@ -101,6 +101,18 @@ describe('HTML report', () => {
     expect(figs.filter((f) => /^Run throughput/.test(f.layout.title.text))).toHaveLength(1);
   });
 
+  it('a histogram that does not decode is a CORRUPTION error naming the cell', () => {
+    const bad = structuredClone(fx.results[0]!);
+    bad.phases.find((p) => p.phase === 'run')!.trials[0]!.ops.READ!.latency.hdrBase64 = 'AAAA';
+    try {
+      renderHtmlReport([bad]);
+      expect.unreachable();
+    } catch (e) {
+      expect(isKvError(e, 'CORRUPTION')).toBe(true);
+      expect((e as Error).message).toMatch(/^map \[none\] × workloada run READ latency: hdrBase64 does not decode/);
+    }
+  });
+
   it('warns when results mix durability modes', () => {
     const always = structuredClone(fx.results[1]!);
     always.engine.durability = 'always';
