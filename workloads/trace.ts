@@ -184,7 +184,12 @@ export class TraceReader {
       throw corruption(`unsupported trace version ${h.version}`, path, TRACE_MAGIC.length);
     }
     this.header = h;
-    this.config = parseWorkloadConfig(h.props);
+    try {
+      this.config = parseWorkloadConfig(h.props);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
     this.keys = new KeyNamer(this.config.zeropadding, this.config.hashedKeys);
   }
 
