@@ -89,3 +89,13 @@ describe('argument helpers', async () => {
     expect(res.engine.settings.bloomBits).toBe(0);
   });
 });
+
+describe('kvlab inspect', () => {
+  it('checks a btree store written by kvlab load (delegates to engines/btree/inspect.ts)', async () => {
+    const dir = path.join(tmpDir(), 'bt');
+    expect((await cli(['load', '-P', 'c', '-p', 'recordcount=100', '--engine', 'btree', '--dir', dir, '--no-harness-cost', '-q'])).code).toBe(0);
+    const r = await cli(['inspect', dir]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/100 keys/);
+  });
+});
