@@ -51,13 +51,24 @@ export class RecordCodec {
    * field `op.writeField` of `current` (read-merge-write, as YCSB's RocksDB binding does), or
    * writes all fields when `op.writeField` is -1 (writeallfields) or `current` is undefined
    * (YCSB's binding would report NOT_FOUND there; the harness decides). Raw mode: a fresh blob.
-   * Errors: CORRUPTION-free: a `current` that is not a decodable record is replaced whole.
+   * A `current` in another msgpackr layout (e.g. a plain map) is decoded, merged and re-encoded;
+   * one that does not decode to a record at all is replaced by a full record. Never throws.
    */
   updateValue(op: Operation, current: Uint8Array | undefined): Uint8Array {
     if (this.config.valuemode === 'raw') return this.rawValue(op);
     const f = op.writeField;
-    if (f < 0 || current === undefined || !this.locateField(current, f)) return this.encodeRecord(op, -1, undefined, 0, 0);
-    return this.encodeRecord(op, f, current, this.spans[0]!, this.spans[1]!);
+    if (f < 0 || current === undefined) return this.encodeRecord(op, -1, undefined, 0, 0);
+    if (this.locateField(current, f)) return this.encodeRecord(op, f, current, this.spans[0]!, this.spans[1]!);
+    let rec: Record<string, string>;
+    try {
+      rec = this.decode(current);
+    } catch {
+      return this.encodeRecord(op, -1, undefined, 0, 0);
+    }
+    // re-encode in kvlab's layout, then splice the fresh field in as usual
+    const normal = this.encode(rec);
+    if (!this.locateField(normal, f)) return this.encodeRecord(op, -1, undefined, 0, 0);
+    return this.encodeRecord(op, f, normal, this.spans[0]!, this.spans[1]!);
   }
 
   /**
@@ -90,14 +101,19 @@ export class RecordCodec {
     } catch (e) {
       throw invalidArgument(`not a msgpackr record: ${(e as Error).message}`);
     }
-    if (rec === null || typeof rec !== 'object') throw invalidArgument('not a msgpackr record');
+    if (rec instanceof Map) rec = Object.fromEntries(rec); // a plain msgpack map
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec) || rec instanceof Uint8Array)
+      throw invalidArgument('not a msgpackr record');
     return rec as Record<string, string>;
   }
 
   /** Encodes `{ fieldname: value }` with msgpackr (the reference encoder; slower than insertValue). */
-  encode(fields: Record<string, string>): Uint8Array {
+  encode(fields: Record<string, unknown>): Uint8Array {
     const ordered: Record<string, string> = {};
-    for (const n of this.config.fieldnames) ordered[n] = fields[n] ?? '';
+    for (const n of this.config.fieldnames) {
+      const v = fields[n];
+      ordered[n] = typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : '';
+    }
     return this.packr.pack(ordered);
   }
 

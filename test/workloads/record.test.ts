@@ -68,9 +68,16 @@ describe('record codec (ycsb mode)', () => {
       if (f === `field${op.writeField}`) expect(b[f]).not.toBe(a[f]);
       else expect(b[f]).toBe(a[f]);
     }
-    // a value msgpackr wrote (not kvlab's own bytes) is merged too
-    const foreign = codec.encode(a);
-    expect(codec.decode(codec.updateValue(op, foreign))[`field${(op.writeField + 1) % 10}`]).toBe(a[`field${(op.writeField + 1) % 10}`]);
+    // a value msgpackr wrote (not kvlab's own bytes), also as a plain map, is merged too
+    const other = `field${(op.writeField + 1) % 10}`;
+    expect(codec.decode(codec.updateValue(op, codec.encode(a)))[other]).toBe(a[other]);
+    const asMap = new Packr({ useRecords: false }).pack(a);
+    const merged = codec.decode(codec.updateValue(op, asMap));
+    expect(Object.keys(merged)).toEqual(codec.config.fieldnames);
+    expect(merged[other]).toBe(a[other]);
+    expect(merged[`field${op.writeField}`]).not.toBe(a[`field${op.writeField}`]);
+    // garbage is replaced by a full record, never an exception
+    expect(Object.keys(codec.decode(codec.updateValue(op, Buffer.from([0xc1, 0xc1]))))).toEqual(codec.config.fieldnames);
   });
   it('writeallfields replaces every field; a missing current value yields a full record', () => {
     const { codec, op, stream } = opFor({ readproportion: '0', updateproportion: '1', writeallfields: 'true' });
