@@ -1,7 +1,9 @@
 /**
  * `sqlite`: SQLite through `better-sqlite3` (synchronous binding). One `WITHOUT ROWID` table
  * `kv(k BLOB PRIMARY KEY, v BLOB NOT NULL)` (a clustered B-tree keyed by k; BLOBs compare with
- * memcmp = unsigned byte order), prepared statements, WAL journal, one connection.
+ * memcmp = unsigned byte order), prepared statements, WAL journal, one connection. Default page
+ * size 16 KiB: with 4 KiB pages a ~1 KiB row exceeds an index B-tree's local payload and spills
+ * to an overflow page (4x the file, 4x slower gets, measured; README).
  *
  * Durability mapping (argued in engines/reference/README.md):
  * - `always`: synchronous=FULL: the WAL is fsynced at every commit.
@@ -57,7 +59,8 @@ class SqliteEngine implements Engine {
       db.pragma(`synchronous = ${synchronous}`);
       db.pragma(`cache_size = -${o.options.cacheKiB as number}`);
       db.pragma(`mmap_size = ${o.options.mmapSize as number}`);
-      db.exec('CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID');
+      const rowid = o.options.table === 'rowid';
+      db.exec(`CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL)${rowid ? '' : ' WITHOUT ROWID'}`);
       this.sGet = db.prepare('SELECT v FROM kv WHERE k = ?').pluck();
       this.sPut = db.prepare('INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)');
       this.sDel = db.prepare('DELETE FROM kv WHERE k = ?');
@@ -234,7 +237,14 @@ export const sqliteDescriptor: EngineDescriptor = {
   capabilities: CAPABILITIES,
   limits: LIMITS,
   options: {
-    pageSize: { type: 'enum', default: '4096', values: ['1024', '2048', '4096', '8192', '16384', '32768', '65536'], doc: 'page size of a new database file' },
+    pageSize: {
+      type: 'enum', default: '16384', values: ['1024', '2048', '4096', '8192', '16384', '32768', '65536'],
+      doc: 'page size of a new database file (16 KiB: WITHOUT ROWID rows of ~1 KiB stay off overflow pages; see README)',
+    },
+    table: {
+      type: 'enum', default: 'without-rowid', values: ['without-rowid', 'rowid'],
+      doc: 'without-rowid: the table is the key B-tree; rowid: an ordinary table plus its primary-key index',
+    },
     cacheKiB: { type: 'int', default: 65536, min: 64, max: 16 * 1024 * 1024, doc: 'page cache size in KiB (PRAGMA cache_size = -N)' },
     mmapSize: { type: 'int', default: 0, min: 0, max: 2 ** 40, doc: 'PRAGMA mmap_size in bytes (0: read with pread)' },
   },
