@@ -270,7 +270,7 @@ unsafe extern "C" fn js_max_seq(env: napi_env, info: napi_callback_info) -> napi
 /// stats(h, out): writes [`crate::stats_export::STATS_FIELDS`] as f64 into `out` (a Uint8Array view).
 unsafe extern "C" fn js_stats(env: napi_env, info: napi_callback_info) -> napi_value {
     entry(env, info, |a| {
-        let out = a.bytes_mut(1)?;
+        let out = unsafe { a.bytes_mut(1)? };
         with_store(a, |st, _| {
             let v = crate::stats_export::collect(st);
             if out.len() < v.len() * 8 {

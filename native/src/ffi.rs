@@ -50,7 +50,11 @@ impl Args {
     }
 
     /// Argument `i` as a Uint8Array's bytes, writable, for the duration of the call only.
-    pub fn bytes_mut(&self, i: usize) -> Result<&mut [u8]> {
+    ///
+    /// # Safety
+    /// The caller must not hold any other view of the same argument's memory meanwhile.
+    #[allow(clippy::mut_from_ref)] // the memory is JS-owned, not borrowed from self
+    pub unsafe fn bytes_mut(&self, i: usize) -> Result<&mut [u8]> {
         let (p, len) = self.raw_bytes(i)?;
         Ok(if len == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(p, len) } })
     }

@@ -126,6 +126,8 @@ pub struct RecordHeader {
 }
 
 impl RecordHeader {
+    /// Bytes of the whole record (header, key, value).
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         RECORD_HEADER_BYTES + self.key_len + self.value_len
     }

@@ -1,7 +1,7 @@
 //! The few N-API C functions the core uses, declared by hand from node_api.h / js_native_api.h
 //! (no napi-rs crates: std only). Node exports these symbols to every addon, so the cdylib
 //! links without extra flags on Linux; they are resolved when Node dlopens the `.node` file.
-#![allow(non_camel_case_types, dead_code)]
+#![allow(non_camel_case_types)]
 
 use std::ffi::{c_char, c_void};
 
@@ -13,18 +13,12 @@ pub type napi_callback = unsafe extern "C" fn(napi_env, napi_callback_info) -> n
 pub type napi_finalize = unsafe extern "C" fn(napi_env, *mut c_void, *mut c_void);
 
 pub const NAPI_OK: napi_status = 0;
-/// `NAPI_AUTO_LENGTH`: the string is NUL-terminated.
-pub const NAPI_AUTO_LENGTH: usize = usize::MAX;
 
-/// napi_valuetype values we test for.
-pub const NAPI_UNDEFINED: i32 = 0;
-pub const NAPI_NUMBER: i32 = 3;
+/// napi_valuetype of a string.
 pub const NAPI_STRING: i32 = 4;
-pub const NAPI_EXTERNAL: i32 = 8;
 
 extern "C" {
     pub fn napi_get_undefined(env: napi_env, result: *mut napi_value) -> napi_status;
-    pub fn napi_get_null(env: napi_env, result: *mut napi_value) -> napi_status;
     pub fn napi_create_double(env: napi_env, value: f64, result: *mut napi_value) -> napi_status;
     pub fn napi_create_string_utf8(env: napi_env, s: *const c_char, len: usize, result: *mut napi_value) -> napi_status;
     pub fn napi_create_function(
@@ -66,7 +60,6 @@ extern "C" {
     pub fn napi_get_value_external(env: napi_env, value: napi_value, result: *mut *mut c_void) -> napi_status;
     pub fn napi_create_reference(env: napi_env, value: napi_value, initial: u32, result: *mut *mut c_void) -> napi_status;
     pub fn napi_delete_reference(env: napi_env, r: *mut c_void) -> napi_status;
-    pub fn napi_is_typedarray(env: napi_env, value: napi_value, result: *mut bool) -> napi_status;
     pub fn napi_get_typedarray_info(
         env: napi_env,
         typedarray: napi_value,

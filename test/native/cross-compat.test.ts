@@ -34,7 +34,10 @@ describe('native <-> hashlog on-disk compatibility', () => {
       expect(names.some((n) => n.endsWith('.hint'))).toBe(true);
       const e = open(second, dir);
       expect(mismatches(e, model, KEYS)).toEqual([]);
+      let liveBytes = 0;
+      for (const [k, v] of model) liveBytes += Buffer.byteLength(k) + Buffer.byteLength(v);
       expect(e.stats().liveKeys).toBe(model.size);
+      expect(e.stats().liveBytes).toBe(liveBytes);
       e.close();
     });
 
