@@ -52,6 +52,7 @@ const EMPTY = new Uint8Array(0);
 export class HashlogEngine implements Engine {
   readonly info: EngineInfo & { kind: 'sync' };
   private readonly fs: Fs;
+  private readonly dir: string;
   private readonly lock: DirLock;
   private readonly kd: Keydir;
   private segments: Segment[];
@@ -59,6 +60,7 @@ export class HashlogEngine implements Engine {
   private writer: LogWriter;
   private readonly policy: DurabilityPolicy;
   private readonly buffered: boolean;
+  private readonly verifyReads: boolean;
   private closed = false;
   private readonly totals: { liveBytes: number };
   private readonly hintBytes = new Map<number, number>();
@@ -74,6 +76,7 @@ export class HashlogEngine implements Engine {
 
   constructor(opts: ResolvedOpenOptions, private readonly settings: HashlogSettings) {
     this.fs = opts.fs;
+    this.dir = opts.dir;
     this.info = {
       name: 'hashlog', label: opts.label, design: 'append-only log segments + in-memory hash keydir (Bitcask)',
       version: HASHLOG_VERSION, kind: 'sync', capabilities: HASHLOG_CAPABILITIES, limits: HASHLOG_LIMITS,
@@ -111,9 +114,8 @@ export class HashlogEngine implements Engine {
       throw e;
     }
     this.buffered = opts.durability === 'none';
-    this.dir = opts.dir;
+    this.verifyReads = settings.verifyReads;
   }
-  private readonly dir: string;
 
   get(key: Uint8Array): Uint8Array | undefined {
     if (this.closed) throw closedError();
@@ -126,7 +128,7 @@ export class HashlogEngine implements Engine {
     const kl = kd.keyLenOf(e);
     const vl = kd.valueLenOf(e);
     this.userBytesRead += kl + vl;
-    if (!this.settings.verifyReads) {
+    if (!this.verifyReads) {
       const v = Buffer.allocUnsafe(vl);
       this.readAt(segId, off + RECORD_HEADER_BYTES + kl, v, vl);
       return v;
@@ -141,9 +143,15 @@ export class HashlogEngine implements Engine {
 
   /** Fills dst[0, len) from segment `segId` at `pos`: from the write buffer or by pread. */
   private readAt(segId: number, pos: number, dst: Buffer, len: number): void {
-    if (segId === this.writer.seg.id && this.writer.readInto(pos, dst, len)) return;
+    const w = this.writer;
+    if (segId === w.seg.id && w.readInto(pos, dst, len)) return;
     const seg = this.segs.get(segId)!;
-    let got = 0;
+    const n = this.fs.read(seg.fd, dst, 0, len, pos);
+    if (n !== len) this.readRest(seg, pos, dst, len, n);
+  }
+
+  /** Completes a short read; CORRUPTION if the file ends first. */
+  private readRest(seg: Segment, pos: number, dst: Buffer, len: number, got: number): void {
     while (got < len) {
       const n = this.fs.read(seg.fd, dst, got, len - got, pos + got);
       if (n === 0) throw corruption('record extends past the end of its segment', seg.file, pos);
