@@ -173,11 +173,18 @@ export async function runCrashTorture(opts: CrashRunOptions): Promise<CrashSecti
       let out = await runChild(cfg, env, killAfterReady, killAfterSpawn, timeoutMs);
       // A child that failed before writing anything (e.g. dist/ rebuilt under it) never touched
       // the store: run the cycle again rather than blame the engine.
-      for (let retry = 0; retry < 3 && startupFailure(out); retry++) {
+      for (let retry = 0; retry < 6 && startupFailure(out); retry++) {
+        await new Promise((r) => setTimeout(r, 500 * 2 ** retry));
         nodefs.rmSync(journal, { force: true });
         out = await runChild(cfg, env, killAfterReady, killAfterSpawn, timeoutMs);
       }
       nodefs.rmSync(journal, { force: true });
+      if (startupFailure(out)) {
+        // Not the engine's doing: the child could not even load (reported apart, cycle not counted).
+        s.harnessErrors = (s.harnessErrors ?? 0) + 1;
+        if ((s.harnessNotes ??= []).length < 5) s.harnessNotes.push(`cycle ${cycle}: ${out.stderr.trim().split('\n').slice(0, 4).join(' | ').slice(0, 400)}`);
+        continue;
+      }
       const j = out.journal;
       if (!final) s.cycles++;
       if (j.ready) {

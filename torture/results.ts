@@ -73,6 +73,9 @@ export interface CrashSection {
   elapsedMs: number;
   /** The first violations, in full (capped). */
   violations: ViolationRecord[];
+  /** Cycles whose child could not start even after retries (e.g. dist/ rebuilt under it): not the engine's doing, not counted. */
+  harnessErrors?: number;
+  harnessNotes?: string[];
 }
 
 /** Power-loss (CrashFs) torture of one engine. */
