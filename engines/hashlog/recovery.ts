@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { corruption, KvError } from '../errors.js';
 import type { Fd, Fs } from '../fs.js';
 import {
-  DATA_SUFFIX, decodeHint, decodeSegmentHeader, FLAG_BATCH, FLAG_COMMIT, FLAG_TOMBSTONE, fileName, HINT_SUFFIX, KIND_LOG,
+  DATA_SUFFIX, decodeHint, decodeSegmentHeader, FLAG_BATCH, FLAG_COMMIT, FLAG_TOMBSTONE, fileName, HINT_SUFFIX, KIND_LOG, KIND_MERGED,
   parseFileName, parseRecordHeader, RECORD_HEADER_BYTES, recordCrcOk, SEGMENT_HEADER_BYTES,
 } from './format.js';
 import { applyRecord, hashKey, Keydir } from './keydir.js';
@@ -114,7 +114,7 @@ export function recover(fs: Fs, dir: string): Recovered {
     const segs = new Map(segments.map((s) => [s.id, s]));
     for (let i = 0; i < segments.length; i++) {
       const seg = segments[i]!;
-      if (hints.has(seg.id) && loadHint(fs, dir, seg, keydir, segs, out)) out.hintsLoaded++;
+      if (seg.kind === KIND_MERGED && hints.has(seg.id) && loadHint(fs, dir, seg, keydir, segs, out)) out.hintsLoaded++;
       else {
         scanSegment(fs, seg, keydir, segs, out, i === segments.length - 1 && seg.kind === KIND_LOG);
         out.segmentsScanned++;
