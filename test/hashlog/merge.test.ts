@@ -88,6 +88,22 @@ describe('hashlog merge', () => {
     }
   });
 
+  it('merges automatically only when the dead-bytes ratio and minimum size are reached', () => {
+    const fresh = (opts: string, overwrite: boolean) => {
+      const e = openHashlog(tmpDir('kvlab-hl-'), opts);
+      for (let i = 0; i < 400; i++) e.put(b(overwrite ? `k${i % 10}` : `k${i}`), b('x'.repeat(100)));
+      const s = e.stats();
+      e.close();
+      return s;
+    };
+    expect(fresh('segmentBytes=4096,mergeRatio=0.5', false).compactions).toBe(0); // nothing dead
+    const merged = fresh('segmentBytes=4096,mergeRatio=0.5', true);
+    expect(merged.compactions).toBeGreaterThan(0);
+    expect(merged.extra.mergesByDeadRatio).toBe(merged.compactions);
+    expect(fresh('segmentBytes=4096,mergeRatio=0.5,mergeMinBytes=1000000', true).compactions).toBe(0);
+    expect(fresh('segmentBytes=4096,autoMerge=false', true).compactions).toBe(0);
+  });
+
   it('a damaged hint file is ignored and the segment is scanned instead', () => {
     const dir = tmpDir('kvlab-hl-');
     const e = openHashlog(dir, SMALL);
