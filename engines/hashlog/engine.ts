@@ -22,12 +22,14 @@ import { createSegment, LogWriter, Segment } from './segment.js';
 
 /** hashlog size limits: key length is a u16 on disk; values are capped at 64 MiB. */
 export const HASHLOG_LIMITS: Limits = { maxKeyBytes: MAX_KEY_BYTES, maxValueBytes: MAX_VALUE_BYTES };
+/** No ordered scan (hash index); atomic batches; persistent; all three durability modes. */
 export const HASHLOG_CAPABILITIES: Capabilities = {
   orderedScan: false,
   atomicBatch: true,
   persistent: true,
   durability: ['none', 'group', 'always'],
 };
+/** Engine version (the on-disk format version is FORMAT_VERSION in format.ts). */
 export const HASHLOG_VERSION = '1.0.0';
 
 /** Engine-specific settings (validated by the registry against the descriptor's OptionSpecs). */

@@ -14,8 +14,9 @@ export const SEGMENT_MAGIC = 0x4c48564b;
 export const FORMAT_VERSION = 1;
 /** on-disk: never change without a version bump. Segment header length in bytes. */
 export const SEGMENT_HEADER_BYTES = 36;
-/** on-disk: segment kinds. A `log` segment is appended to; a `merged` one is a merge's output. */
+/** on-disk: segment kind of a log segment (appended to; the newest may have a torn tail). */
 export const KIND_LOG = 0;
+/** on-disk: segment kind of a merge's output (complete when renamed into place; has a hint). */
 export const KIND_MERGED = 1;
 
 /** The decoded segment header. */
@@ -227,7 +228,9 @@ export function decodeHint(
 
 /** on-disk: segment ids are printed as 16 lower-case hex digits. */
 const ID_DIGITS = 16;
+/** on-disk: segment file suffix. */
 export const DATA_SUFFIX = '.data';
+/** on-disk: hint file suffix. */
 export const HINT_SUFFIX = '.hint';
 /** A merge's output before it is renamed over its `.data` name; deleted on open. */
 export const MERGE_SUFFIX = '.merge';

@@ -51,6 +51,10 @@ export function hashKey(key: Uint8Array): number {
   return h >>> 0;
 }
 
+/**
+ * Key -> (segment id, record offset, value length) for every live key; see the module doc for
+ * the layout. Not thread-safe; entry numbers are only valid until the next insert/remove.
+ */
 export class Keydir {
   /** Slot pairs: [2s] = key hash, [2s + 1] = entry number + 1 (0 = empty slot). */
   private table = new Uint32Array(2 * MIN_SLOTS);
