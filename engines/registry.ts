@@ -18,9 +18,10 @@ import { hashlogDescriptor } from './hashlog/index.js';
 import { lsmDescriptor } from './lsm/index.js';
 import { btreeDescriptor } from './btree/index.js';
 import { nativeDescriptor } from './native/index.js';
+import { redisClusterDescriptor, redisDescriptor } from './reference/redis.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor];
 
 /** All registered engine descriptors. */
 export function listEngines(): readonly EngineDescriptor[] {

@@ -1,0 +1,391 @@
+/**
+ * `redis` and `redis-cluster`: a Redis server, or a Redis Cluster, behind the kvlab contract.
+ * ASYNC engines (every call is a network round trip; the harness keeps --threads in flight;
+ * ioredis auto-pipelining, option `pipelining`, batches the commands of one tick in one write).
+ *
+ * Records are stored as YCSB's Redis binding does — a hash per record plus a sorted-set index
+ * for scans — adapted to opaque bytes: hash `<ns>:r:<key>` with one field `v` = the value bytes,
+ * sorted set `<ns>:i` with every key as a member at score 0, scanned with ZRANGEBYLEX (members
+ * of equal score sort by memcmp = unsigned byte order; YCSB's binding scores by a key hash and
+ * so does not scan in key order).
+ *
+ * - `redis` (one server): put/delete/batch/scan are Lua scripts (redis-scripts.ts), atomic on the
+ *   server and in its AOF: atomicBatch, and scans see one consistent state.
+ * - `redis-cluster`: records spread over the hash slots; the index is one key, so it lives in one
+ *   slot (one node serves every index update and scan — the price of a global order). A record
+ *   and the index are on different nodes, so no transaction spans them: put = ZADD then HSET,
+ *   delete = DEL then ZREM, and scans skip index members whose record is missing. A client crash
+ *   between the two leaves at most a dangling member (invisible), never a record that a scan
+ *   misses. Batches are applied op by op: atomicBatch false. Scans are not snapshots under
+ *   concurrent writers.
+ *
+ * Durability: the server's AOF policy (redis-durability.ts). Locking: redis-lock.ts.
+ * Namespace and target: redis-target.ts (the `dir` open option only holds a namespace marker).
+ */
+import { isUtf8 } from 'node:buffer';
+import type { Cluster, Redis } from 'ioredis';
+import { checkBatch, checkKey, checkLimit, checkValue } from '../common.js';
+import type { AsyncEngine, BatchOp, Capabilities, EngineDescriptor, EngineInfo, EngineStats, Limits, OptionSpec, ResolvedOpenOptions } from '../engine.js';
+import { emptyStats } from '../engine.js';
+import { closedError, KvError } from '../errors.js';
+import { declareKillPoint, killPoint } from '../killpoint.js';
+import { aofBarrier, checkPersistence, readPersistence } from './redis-durability.js';
+import { NamespaceLock } from './redis-lock.js';
+import { defineScripts, type ScriptCommands } from './redis-scripts.js';
+import { clusterTarget, connectCluster, connectSingle, resolveNamespace, singleTarget } from './redis-target.js';
+import { packageVersion } from './version.js';
+
+/** Practical limits (Redis itself allows 512 MB strings, but one such value blocks the server for seconds). */
+const LIMITS: Limits = { maxKeyBytes: 64 * 1024, maxValueBytes: 64 * 1024 * 1024 };
+const SINGLE_CAPS: Capabilities = { orderedScan: true, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] };
+const CLUSTER_CAPS: Capabilities = { orderedScan: true, atomicBatch: false, persistent: true, durability: ['none', 'group', 'always'] };
+const KP_AFTER_WRITE = declareKillPoint('redis.after-write');
+const KP_CLUSTER_BETWEEN = declareKillPoint('redis-cluster.between-index-and-record');
+
+type Client = Redis | Cluster;
+const view = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
+
+function redisError(e: unknown, op: string): KvError {
+  if (e instanceof KvError) return e;
+  return new KvError('IO', `redis ${op}: ${(e as Error).message ?? String(e)}`, { cause: e });
+}
+
+class RedisEngine implements AsyncEngine {
+  readonly info: EngineInfo & { kind: 'async' };
+  private client: Client | undefined;
+  /**
+   * Cluster + pipelining only: a second, unpipelined cluster client for record keys that are not
+   * valid UTF-8. ioredis 6's auto-pipelining picks a key's slot from `${key}` (a lossy UTF-8
+   * string), which puts such keys in the wrong node's pipeline ("All keys in the pipeline should
+   * belong to the same slots allocation group"); unpipelined commands use the byte-exact slot.
+   */
+  private readonly binaryClient: Client | undefined;
+  private readonly scripts: ScriptCommands;
+  private readonly recPrefix: Buffer;
+  private readonly idx: Buffer;
+  private last = 0;
+  private durable = 0;
+  private userBytesWritten = 0;
+  private userBytesRead = 0;
+  private syncs = 0;
+
+  constructor(
+    client: Client,
+    binaryClient: Client | undefined,
+    private readonly cluster: boolean,
+    private readonly primaries: Redis[],
+    private readonly lock: NamespaceLock,
+    /** Every primary fsyncs each write before replying (appendfsync always). */
+    private readonly fsyncEveryWrite: boolean,
+    namespace: string,
+    info: EngineInfo & { kind: 'async' },
+  ) {
+    this.client = client;
+    this.binaryClient = binaryClient;
+    this.scripts = defineScripts(client);
+    this.recPrefix = Buffer.from(`${namespace}:r:`);
+    this.idx = Buffer.from(`${namespace}:i`);
+    this.info = info;
+  }
+
+  private live(): Client {
+    if (this.client === undefined) throw closedError();
+    return this.client;
+  }
+
+  private rec(key: Uint8Array): Buffer {
+    return Buffer.concat([this.recPrefix, key]);
+  }
+
+  /** The client for commands on record key `rec` (see {@link binaryClient}). */
+  private via(c: Client, rec: Buffer): Client {
+    return this.binaryClient !== undefined && !isUtf8(rec) ? this.binaryClient : c;
+  }
+
+  private acknowledged(bytes: number): void {
+    killPoint(KP_AFTER_WRITE);
+    this.userBytesWritten += bytes;
+    this.last++;
+    if (this.fsyncEveryWrite) this.durable = this.last;
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const c = this.live();
+    checkKey(key, LIMITS);
+    let v: Buffer | null;
+    try {
+      const rec = this.rec(key);
+      v = await this.via(c, rec).hgetBuffer(rec, 'v');
+    } catch (e) {
+      throw redisError(e, 'HGET');
+    }
+    if (v === null) return undefined;
+    this.userBytesRead += key.length + v.length;
+    return v;
+  }
+
+  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    const c = this.live();
+    checkKey(key, LIMITS);
+    checkValue(value, LIMITS);
+    const k = Buffer.from(key);
+    try {
+      if (this.cluster) {
+        await c.zadd(this.idx, 0, k);
+        killPoint(KP_CLUSTER_BETWEEN);
+        const rec = this.rec(k);
+        await this.via(c, rec).hset(rec, 'v', view(value));
+      } else await this.scripts.kvPut(this.rec(k), this.idx, view(value), k);
+    } catch (e) {
+      throw redisError(e, 'put');
+    }
+    this.acknowledged(key.length + value.length);
+  }
+
+  async delete(key: Uint8Array): Promise<void> {
+    const c = this.live();
+    checkKey(key, LIMITS);
+    const k = Buffer.from(key);
+    try {
+      if (this.cluster) {
+        const rec = this.rec(k);
+        await this.via(c, rec).del(rec);
+        killPoint(KP_CLUSTER_BETWEEN);
+        await c.zrem(this.idx, k);
+      } else await this.scripts.kvDel(this.rec(k), this.idx, k);
+    } catch (e) {
+      throw redisError(e, 'delete');
+    }
+    this.acknowledged(key.length);
+  }
+
+  async write(batch: readonly BatchOp[]): Promise<void> {
+    const c = this.live();
+    checkBatch(batch, LIMITS);
+    let bytes = 0;
+    for (const op of batch) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
+    try {
+      if (this.cluster) {
+        for (const op of batch) {
+          const k = Buffer.from(op.key);
+          const rec = this.rec(k);
+          if (op.type === 'put') {
+            await c.zadd(this.idx, 0, k);
+            await this.via(c, rec).hset(rec, 'v', view(op.value));
+          } else {
+            await this.via(c, rec).del(rec);
+            await c.zrem(this.idx, k);
+          }
+        }
+      } else if (batch.length > 0) {
+        const recs = batch.map((op) => this.rec(op.key));
+        const args = batch.flatMap((op) => [op.type === 'put' ? 'p' : 'd', Buffer.from(op.key)]);
+        const values = batch.map((op) => (op.type === 'put' ? view(op.value) : ''));
+        await this.scripts.kvBatch(1 + recs.length, this.idx, ...recs, ...args, ...values);
+      }
+    } catch (e) {
+      throw redisError(e, 'batch');
+    }
+    this.acknowledged(bytes);
+  }
+
+  async scan(start: Uint8Array, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const c = this.live();
+    checkKey(start, LIMITS);
+    checkLimit(limit);
+    if (limit === 0) return [];
+    let rows: Array<[Buffer, Buffer]>;
+    try {
+      rows = this.cluster ? await this.clusterScan(c, Buffer.from(start), limit) : this.pairs(await this.scripts.kvScanBuffer(this.idx, Buffer.from(start), limit, this.recPrefix));
+    } catch (e) {
+      throw redisError(e, 'scan');
+    }
+    for (const [k, v] of rows) this.userBytesRead += k.length + v.length;
+    return rows;
+  }
+
+  private pairs(flat: Array<Buffer | null>): Array<[Buffer, Buffer]> {
+    const out: Array<[Buffer, Buffer]> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i + 1] != null) out.push([flat[i]!, flat[i + 1]!]);
+    return out;
+  }
+
+  /** Index page by page (ZRANGEBYLEX), records fetched concurrently; dangling members skipped. */
+  private async clusterScan(c: Client, start: Buffer, limit: number): Promise<Array<[Buffer, Buffer]>> {
+    const out: Array<[Buffer, Buffer]> = [];
+    let from = Buffer.concat([Buffer.from('['), start]);
+    while (out.length < limit) {
+      const want = limit - out.length;
+      const keys = await c.zrangebylexBuffer(this.idx, from, '+', 'LIMIT', 0, want);
+      const values = await Promise.all(
+        keys.map((k) => {
+          const rec = this.rec(k);
+          return this.via(c, rec).hgetBuffer(rec, 'v');
+        }),
+      );
+      keys.forEach((k, i) => values[i] != null && out.push([k, values[i]!]));
+      if (keys.length < want) break;
+      from = Buffer.concat([Buffer.from('('), keys[keys.length - 1]!]);
+    }
+    return out;
+  }
+
+  async sync(): Promise<void> {
+    this.live();
+    const upTo = this.last;
+    try {
+      if (this.fsyncEveryWrite) await Promise.all(this.primaries.map((p) => p.ping()));
+      else await Promise.all(this.primaries.map((p) => aofBarrier(p, `${p.options.host}:${p.options.port}`)));
+    } catch (e) {
+      throw redisError(e, 'sync');
+    }
+    this.syncs++;
+    if (this.durable < upTo) this.durable = upTo;
+  }
+
+  lastSequence(): number {
+    return this.last;
+  }
+
+  durableSequence(): number {
+    return this.durable;
+  }
+
+  async stats(): Promise<EngineStats> {
+    const c = this.live();
+    const s = emptyStats(['deviceBytesWritten', 'deviceBytesRead', 'liveBytes', 'diskBytes', 'files', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives', 'indexMemoryBytes']);
+    s.userBytesWritten = this.userBytesWritten;
+    s.userBytesRead = this.userBytesRead;
+    s.syncs = this.syncs;
+    try {
+      s.liveKeys = await c.zcard(this.idx);
+      // Server-wide levels (every namespace on the server), summed over the primaries.
+      for (const p of this.primaries) {
+        const text = `${await p.info('memory')}\n${await p.info('persistence')}`;
+        for (const [name, field] of [['server.usedMemory', 'used_memory'], ['server.aofBytes', 'aof_current_size']] as const) {
+          const m = new RegExp(`^${field}:(\\d+)`, 'm').exec(text);
+          if (m) s.extra[name] = (s.extra[name] ?? 0) + Number(m[1]);
+        }
+      }
+    } catch (e) {
+      throw redisError(e, 'stats');
+    }
+    return s;
+  }
+
+  async close(): Promise<void> {
+    if (this.client === undefined) return;
+    const c = this.client;
+    this.client = undefined;
+    await this.lock.release();
+    for (const x of [c, this.binaryClient]) {
+      if (x === undefined) continue;
+      try {
+        await x.quit();
+      } catch {
+        x.disconnect();
+      }
+    }
+  }
+}
+
+const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  namespace: { type: 'string', default: '', doc: "key prefix owned by this store; '' = a random one named by the marker file in dir" },
+  pipelining: { type: 'bool', default: true, doc: 'ioredis auto-pipelining: commands issued in one tick share one socket write' },
+};
+
+async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<RedisEngine> {
+  const opt = o.options;
+  const pipelining = opt.pipelining as boolean;
+  const namespace = resolveNamespace(opt.namespace as string, o.dir, o.fs);
+  const lockKey = `${namespace}:lock`;
+  let client: Client;
+  let binaryClient: Client | undefined;
+  let primaries: Redis[];
+  let target: string;
+  let lockConn: Redis;
+  if (cluster) {
+    const seeds = clusterTarget(opt.nodes as string);
+    const c = await connectCluster(seeds, pipelining);
+    client = c;
+    primaries = c.nodes('master');
+    target = seeds.map((s) => `${s.host}:${s.port}`).join('+');
+    try {
+      const slot = Number(await c.cluster('KEYSLOT', lockKey));
+      const owner = c.slots[slot]?.[0];
+      if (owner === undefined) throw new KvError('IO', `redis-cluster: no node serves slot ${slot}`);
+      const [host, port] = [owner.slice(0, owner.lastIndexOf(':')), Number(owner.slice(owner.lastIndexOf(':') + 1))];
+      lockConn = await connectSingle({ host, port }, 0, false);
+      if (pipelining) binaryClient = await connectCluster(seeds, false);
+    } catch (e) {
+      c.disconnect();
+      binaryClient?.disconnect();
+      throw redisError(e, 'open');
+    }
+  } else {
+    const a = singleTarget(opt.host as string, opt.port as number);
+    const c = await connectSingle(a, opt.db as number, pipelining);
+    client = c;
+    primaries = [c];
+    target = `${a.host}:${a.port}/${opt.db as number}`;
+    try {
+      lockConn = await connectSingle(a, opt.db as number, false);
+    } catch (e) {
+      c.disconnect();
+      throw e;
+    }
+  }
+  try {
+    let fsyncEveryWrite = true;
+    for (const p of primaries) {
+      const where = `${p.options.host}:${p.options.port}`;
+      const persistence = await readPersistence(p, where);
+      checkPersistence(o.durability, persistence, where);
+      if (persistence.appendfsync !== 'always') fsyncEveryWrite = false;
+    }
+    const serverVersion = /^redis_version:(.+)$/m.exec(await primaries[0]!.info('server'))?.[1]?.trim() ?? 'unknown';
+    const lock = await NamespaceLock.acquire(lockConn, lockKey);
+    const name = cluster ? 'redis-cluster' : 'redis';
+    return new RedisEngine(client, binaryClient, cluster, primaries, lock, fsyncEveryWrite, namespace, {
+      name, label: o.label, kind: 'async', capabilities: cluster ? CLUSTER_CAPS : SINGLE_CAPS, limits: LIMITS, durability: o.durability,
+      design: cluster ? `Redis Cluster (${primaries.length} primaries): hash per record over hash slots, one sorted-set index` : 'Redis server: hash per record + sorted-set index, Lua scripts',
+      version: `ioredis ${packageVersion('ioredis')}, redis-server ${serverVersion}`,
+      settings: { ...opt, target, namespace, serverFsyncEveryWrite: fsyncEveryWrite, primaries: primaries.length },
+    });
+  } catch (e) {
+    lockConn.disconnect();
+    client.disconnect();
+    binaryClient?.disconnect();
+    throw redisError(e, 'open');
+  }
+}
+
+/** Registry entry for one Redis server (single node). */
+export const redisDescriptor: EngineDescriptor = {
+  name: 'redis',
+  design: 'Redis server via ioredis: hash per record + sorted-set index (YCSB layout), Lua-atomic writes (reference, network)',
+  kind: 'async',
+  capabilities: SINGLE_CAPS,
+  limits: LIMITS,
+  options: {
+    host: { type: 'string', default: '', doc: "server host; '' = from KVLAB_REDIS_URL, else 127.0.0.1" },
+    port: { type: 'int', default: 0, min: 0, max: 65535, doc: 'server port; 0 = from KVLAB_REDIS_URL, else 6379' },
+    db: { type: 'int', default: 0, min: 0, max: 15, doc: 'logical database (SELECT)' },
+    ...COMMON_OPTIONS,
+  },
+  open: (o) => openRedis(o, false),
+};
+
+/** Registry entry for a Redis Cluster (records spread over hash slots; batches not atomic). */
+export const redisClusterDescriptor: EngineDescriptor = {
+  name: 'redis-cluster',
+  design: 'Redis Cluster via ioredis: records over hash slots, one sorted-set index, non-atomic batches (reference, network)',
+  kind: 'async',
+  capabilities: CLUSTER_CAPS,
+  limits: LIMITS,
+  options: {
+    nodes: { type: 'string', default: '', doc: "seed nodes host:port+host:port; '' = from KVLAB_REDIS_CLUSTER_NODES" },
+    ...COMMON_OPTIONS,
+  },
+  open: (o) => openRedis(o, true),
+};
