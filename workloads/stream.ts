@@ -32,7 +32,8 @@ export function createKeyChooser(config: WorkloadConfig, rng: Random, acked: Ack
       return new SequentialGenerator(insertstart, insertstart + insertcount - 1);
     case 'zipfian': {
       // YCSB: (int)(operationcount * insertproportion * 2.0), with the proportion as written
-      const expectednewkeys = Math.trunc(config.operationcount * Number(config.props['insertproportion'] ?? '0') * 2.0);
+      // (not normalised); Java's int cast saturates at 2^31-1
+      const expectednewkeys = Math.min(2147483647, Math.trunc(config.operationcount * config.proportions.insert * 2.0));
       return new ScrambledZipfianGenerator(rng, insertstart, insertstart + insertcount + expectednewkeys);
     }
     case 'latest':

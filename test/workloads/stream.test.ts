@@ -4,7 +4,9 @@ import { parseWorkloadConfig } from '../../workloads/config.js';
 import { workloadFile } from '../../workloads/files.js';
 import { newOperation, type Operation } from '../../workloads/operation.js';
 import { Random } from '../../workloads/random.js';
-import { OperationStream } from '../../workloads/stream.js';
+import { createKeyChooser, OperationStream } from '../../workloads/stream.js';
+import { AcknowledgedCounterGenerator } from '../../workloads/generators/counters.js';
+import { ScrambledZipfianGenerator } from '../../workloads/generators/scrambled-zipfian.js';
 import { withinBinomial } from './stats.js';
 
 function config(w: string, over: Record<string, string> = {}) {
@@ -122,6 +124,13 @@ describe('operation mix and fields follow the workload', () => {
       expect(o.readField >= 0 && o.readField < 10).toBe(true);
       if (o.type === 'READMODIFYWRITE') expect(o.writeField >= 0).toBe(true);
     }
+  });
+  it('the scrambled zipfian key space includes YCSB’s expected new keys (operationcount x insertproportion x 2)', () => {
+    const cfg = parseWorkloadConfig(loadProperties([workloadFile('workloade')], {}));
+    const g = createKeyChooser(cfg, new Random(1), new AcknowledgedCounterGenerator(cfg.recordcount));
+    expect(g).toBeInstanceOf(ScrambledZipfianGenerator);
+    // insertstart .. insertstart + insertcount + expectednewkeys inclusive: 0 .. 1000 + 100
+    expect([(g as ScrambledZipfianGenerator).min, (g as ScrambledZipfianGenerator).itemcount]).toEqual([0, 1101]);
   });
   it('zipfian requests stay within the loaded keys (new keys only once acknowledged)', () => {
     const s = new OperationStream(config('workloada', { recordcount: '500' }), 4);
