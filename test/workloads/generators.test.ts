@@ -80,6 +80,24 @@ describe('exponential', () => {
   });
 });
 
+describe('exponential through the stream (CoreWorkload.nextKeynum)', () => {
+  it('reads lastAcknowledged - draw, redrawing negatives: a truncated geometric law', () => {
+    const recordcount = 1000;
+    const cfg = parseWorkloadConfig({ recordcount: String(recordcount), readproportion: '1', updateproportion: '0', requestdistribution: 'exponential' });
+    const s = new OperationStream(cfg, 13);
+    const gamma = -Math.log(1 - 0.95) / (recordcount * 0.8571428571);
+    const op = newOperation();
+    const { counts, outside } = histogram(() => {
+      s.nextRunNumber(op);
+      return recordcount - 1 - op.keynum;
+    }, 0, recordcount);
+    expect(outside).toBe(0);
+    const norm = 1 - Math.exp(-gamma * recordcount);
+    const probs = Float64Array.from({ length: recordcount }, (_, d) => (Math.exp(-gamma * d) - Math.exp(-gamma * (d + 1))) / norm);
+    expectFits(counts, probs);
+  });
+});
+
 describe('latest', () => {
   it('is max - zipfian(max) over the acknowledged counter, newest most popular, key 0 never', () => {
     const acked = new AcknowledgedCounterGenerator(1000); // lastValue 999
