@@ -18,6 +18,7 @@ function splitmix32(x: number): number {
 
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
+const INV_TWO_32 = 1 / TWO_32;
 
 /** A deterministic xoshiro128** generator. Not cryptographic. */
 export class Random {
@@ -65,8 +66,24 @@ export class Random {
     return (a * 67108864 + b) / TWO_53;
   }
 
-  /** An integer uniform in [0, n) for 1 <= n <= 2^53 (bias at most n / 2^53). */
+  /**
+   * An integer uniform in [0, n) for 1 <= n <= 2^53: exactly uniform from one 32-bit draw for
+   * n <= 2^21 (Lemire's multiply-and-reject; u32 * n stays an exact double), otherwise
+   * `floor(nextDouble() * n)` (bias at most n / 2^53).
+   */
   nextBelow(n: number): number {
-    return Math.floor(this.nextDouble() * n);
+    if (n > 0x200000) return Math.floor(this.nextDouble() * n);
+    let m = this.nextU32() * n;
+    let hi = Math.floor(m * INV_TWO_32);
+    let lo = m - hi * TWO_32;
+    if (lo < n) {
+      const t = (TWO_32 - n) % n; // 2^32 mod n: reject the first t low values
+      while (lo < t) {
+        m = this.nextU32() * n;
+        hi = Math.floor(m * INV_TWO_32);
+        lo = m - hi * TWO_32;
+      }
+    }
+    return hi;
   }
 }

@@ -56,6 +56,13 @@ describe('seeded determinism', () => {
       const r = new Random(seed, stream);
       expect(Array.from({ length: 100 }, () => r.nextU32())).toEqual(referenceXoshiro(seed, stream, 100));
     }
+    const below = new Random(10);
+    for (const n of [1, 2, 7, 0x200000, 0x200001, 2 ** 40]) {
+      for (let i = 0; i < 2000; i++) {
+        const v = below.nextBelow(n);
+        expect(Number.isInteger(v) && v >= 0 && v < n).toBe(true);
+      }
+    }
     const d = new Random(9);
     for (let i = 0; i < 1000; i++) {
       const v = d.nextDouble();
