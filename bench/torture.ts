@@ -9,17 +9,18 @@
  *
  * Run: `npx tsc -p torture/tsconfig.json && npx tsc -p . ; node dist/bench/torture.js [--engines a,b]
  * [--cycles N] [--reference-cycles N] [--always-cycles N] [--crashes N] [--faults N] [--cases N]
- * [--concurrency N] [--seed S] [--out FILE]`.
+ * [--concurrency N] [--shards N] [--seed S] [--out FILE]`. `--shards` spreads an engine's
+ * SIGKILL cycles over N independent cumulative stores run side by side (seeds S..S+N-1).
  * Writes bench/results/torture.json (rewritten after each engine, so a cut-short run keeps
  * what finished) and prints one summary line per engine and section.
  */
 import { runCorruption } from '../torture/corrupt.js';
-import { runCrashTorture } from '../torture/crash-driver.js';
+import { mergeCrashSections, runCrashTorture } from '../torture/crash-driver.js';
 import { runFaultTorture } from '../torture/faults.js';
 import { probeEngine } from '../torture/engine-ref.js';
 import { isReferenceEngine, persistentEngines, stressSpec } from '../torture/policy.js';
 import { runPowerLoss } from '../torture/power-loss.js';
-import { newResults, writeResults, type EngineTortureResult } from '../torture/results.js';
+import { newResults, writeResults, type CrashSection, type EngineTortureResult } from '../torture/results.js';
 
 function flag(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,6 +34,7 @@ const cases = flag('cases', 8);
 const faultTrials = flag('faults', 100);
 const referenceCycles = flag('reference-cycles', cycles);
 const concurrency = flag('concurrency', 3);
+const shards = flag('shards', 1);
 const seed = flag('seed', 20261121);
 const ei = process.argv.indexOf('--engines');
 const only = ei >= 0 ? process.argv[ei + 1]!.split(',') : undefined;
@@ -56,16 +58,29 @@ async function tortureOne(name: string): Promise<void> {
   const t0 = Date.now();
   if (d.capabilities.durability.includes('group')) {
     const n = isReferenceEngine(d) ? referenceCycles : cycles;
-    const s = await runCrashTorture({
-      engine: stress, cycles: n, seed, durability: 'group',
-      onCycle: (c, partial) => {
-        if (c % 100 !== 0) return;
-        console.log(`  ${name}: cycle ${c}/${n} (${Math.round((Date.now() - t0) / 1000)} s)`);
-        entry.crash = [partial]; // a cut-short run keeps the cycles done so far
-        writeResults(out, results);
-      },
-    });
-    entry.crash = [s];
+    // Shards: independent cumulative stores run side by side (cycles of one store are sequential).
+    const k = Math.max(1, Math.min(shards, n));
+    const parts: CrashSection[] = [];
+    const samples: number[] = [];
+    const done: number[] = new Array<number>(k).fill(0);
+    const partial: CrashSection[] = new Array<CrashSection>(k);
+    await Promise.all(
+      Array.from({ length: k }, async (_, i) => {
+        parts[i] = await runCrashTorture({
+          engine: stress, cycles: Math.ceil(n / k) - (i < k * Math.ceil(n / k) - n ? 1 : 0), seed: seed + i, durability: 'group', recoverySamples: samples,
+          onCycle: (c, sec) => {
+            done[i] = c;
+            partial[i] = sec;
+            const total = done.reduce((a, b) => a + b, 0);
+            if (total % 100 !== 0 || partial.some((p) => p === undefined)) return;
+            console.log(`  ${name}: cycle ${total}/${n} (${Math.round((Date.now() - t0) / 1000)} s)`);
+            entry.crash = [mergeCrashSections(partial, samples)]; // a cut-short run keeps the cycles done so far
+            writeResults(out, results);
+          },
+        });
+      }),
+    );
+    entry.crash = [mergeCrashSections(parts, samples)];
     writeResults(out, results);
   }
   if (alwaysCycles > 0 && d.capabilities.durability.includes('always')) {

@@ -25,6 +25,16 @@ export interface CrashChildConfig {
   readonly journal: string;
 }
 
+const parentPid = process.ppid;
+function parentAlive(): boolean {
+  try {
+    process.kill(parentPid, 0);
+    return process.ppid === parentPid;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the recovered store and journals it (`D`, `X`, `M` lines). */
 async function dump(e: AnyEngine, seed: number, j: JournalWriter): Promise<void> {
   const r = await readRecoveredState(e, seed);
@@ -67,6 +77,8 @@ export async function runCrashChild(cfg: CrashChildConfig): Promise<number> {
       await e.sync();
       j.line(`S ${e.durableSequence()}`);
     }
+    // An orphan (the parent died without killing it) stops rather than write forever.
+    if (op % 256 === 255 && !parentAlive()) return 0;
     // Let group-commit timers run now and then, as they would under a real workload.
     if (r > 15 / 16) await new Promise((res) => setTimeout(res, rng.int(3)));
   }

@@ -40,6 +40,8 @@ export interface CrashRunOptions {
   timeoutMs?: number;
   /** Called after each cycle (progress output). */
   onCycle?: (cycle: number, section: CrashSection) => void;
+  /** Receives every recovery time (ms) as measured, e.g. to merge shards' percentiles. */
+  recoverySamples?: number[];
 }
 
 interface ChildOutcome {
@@ -189,6 +191,7 @@ export async function runCrashTorture(opts: CrashRunOptions): Promise<CrashSecti
       if (!final) s.cycles++;
       if (j.ready) {
         recovery.push(j.ready.recoveryMs);
+        opts.recoverySamples?.push(j.ready.recoveryMs);
         lastOpenMs = Math.max(20, performance.now() - spawnedAt - (opts.maxRunMs ?? 40));
       }
 
@@ -242,4 +245,20 @@ export async function runCrashTorture(opts: CrashRunOptions): Promise<CrashSecti
     if (ownDir) nodefs.rmSync(work, { recursive: true, force: true });
   }
   return s;
+}
+
+/**
+ * Merges the sections of independent shards (separate cumulative stores, seeds `seed + i`) of
+ * one engine into one section: counts summed, violations concatenated (capped), recovery
+ * percentiles over all `samples`, elapsed = the longest shard.
+ */
+export function mergeCrashSections(parts: readonly CrashSection[], samples: readonly number[]): CrashSection {
+  const m = { ...parts[0]!, violations: [] as CrashSection['violations'], shards: parts.length };
+  const sum = ['cycles', 'killedByParent', 'killedAtPoint', 'killedDuringRecovery', 'cleanExits', 'opsAcknowledged', 'durableVerified', 'lost', 'wrongValues', 'tornBatches', 'otherViolations', 'harnessErrors'] as const;
+  for (const k of sum) (m as Record<string, unknown>)[k] = parts.reduce((a, p) => a + ((p[k] as number | undefined) ?? 0), 0);
+  m.violations = parts.flatMap((p) => p.violations).slice(0, MAX_VIOLATIONS);
+  m.harnessNotes = parts.flatMap((p) => p.harnessNotes ?? []).slice(0, 5);
+  m.recoveryMs = percentiles(samples);
+  m.elapsedMs = Math.max(...parts.map((p) => p.elapsedMs));
+  return m;
 }

@@ -73,6 +73,8 @@ export interface CrashSection {
   elapsedMs: number;
   /** The first violations, in full (capped). */
   violations: ViolationRecord[];
+  /** Independent cumulative stores the cycles were spread over (seeds seed, seed+1, ...); absent: 1. */
+  shards?: number;
   /** Cycles whose child could not start even after retries (e.g. dist/ rebuilt under it): not the engine's doing, not counted. */
   harnessErrors?: number;
   harnessNotes?: string[];
