@@ -47,7 +47,6 @@ export function createKeyChooser(config: WorkloadConfig, rng: Random, acked: Ack
 export class OperationStream {
   readonly config: WorkloadConfig;
   readonly seed: number;
-  private readonly rng: Random;
   private readonly keysequence: CounterGenerator;
   private readonly loadEnd: number;
   private readonly operationchooser: DiscreteGenerator<OpType>;
@@ -62,7 +61,7 @@ export class OperationStream {
   constructor(config: WorkloadConfig, seed: number) {
     this.config = config;
     this.seed = seed;
-    const rng = (this.rng = new Random(seed, OPERATION_RNG_STREAM));
+    const rng = new Random(seed, OPERATION_RNG_STREAM);
     this.keysequence = new CounterGenerator(config.insertstart);
     this.loadEnd = config.insertstart + config.insertcount;
     const chooser = (this.operationchooser = new DiscreteGenerator<OpType>(rng));
