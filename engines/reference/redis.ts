@@ -253,10 +253,10 @@ class RedisEngine implements AsyncEngine {
 
   async stats(): Promise<EngineStats> {
     const c = this.live();
-    const s = emptyStats(['deviceBytesWritten', 'deviceBytesRead', 'liveBytes', 'diskBytes', 'files', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives', 'indexMemoryBytes']);
+    const s = emptyStats(['deviceBytesWritten', 'deviceBytesRead', 'syncs', 'liveBytes', 'diskBytes', 'files', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives', 'indexMemoryBytes']);
     s.userBytesWritten = this.userBytesWritten;
     s.userBytesRead = this.userBytesRead;
-    s.syncs = this.syncs;
+    s.extra['sync.barriers'] = this.syncs; // sync() calls; the server's own fsyncs are not visible to a client
     try {
       s.liveKeys = await c.zcard(this.idx);
       // Server-wide levels (every namespace on the server), summed over the primaries.
