@@ -2,7 +2,7 @@
  * Model-based conformance: random histories of put/get/delete/batch/scan/sync/reopen run
  * against each engine and the in-memory oracle; every read must agree. fast-check prints the
  * failing seed and a shrunk history. Gated by capabilities (scan only with orderedScan,
- * reopen only when persistent). Size: KVLAB_CONFORMANCE_RUNS runs (default 40) of up to 200 ops.
+ * reopen only when persistent). Size: KVLAB_CONFORMANCE_RUNS runs (default 40) of 20 to 200 ops (uniform: size max).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -119,7 +119,7 @@ const RUNS = Number(process.env.KVLAB_CONFORMANCE_RUNS ?? 40);
 describe.each(targets())('conformance model: $spec', ({ spec, descriptor }) => {
   it(`agrees with the oracle on random histories (${RUNS} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb(descriptor.capabilities, descriptor.limits.maxValueBytes), { minLength: 1, maxLength: 200 }), (ops) =>
+      fc.asyncProperty(fc.array(opArb(descriptor.capabilities, descriptor.limits.maxValueBytes), { minLength: 20, maxLength: 200, size: 'max' }), (ops) =>
         runHistory(spec, ops),
       ),
       { numRuns: RUNS, verbose: 1 },
