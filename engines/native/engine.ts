@@ -35,11 +35,27 @@ export interface NativeSettings {
   verifyReads: boolean;
 }
 
+/**
+ * The batch entry points an engine may offer beyond the contract (native does). A driver that
+ * finds them (see {@link hasBatchEntryPoints}) may send many gets or puts in one call; results
+ * and durability are exactly those of the single calls.
+ */
+export interface BatchEntryPoints {
+  getMany(keys: readonly Uint8Array[]): Array<Uint8Array | undefined>;
+  putMany(keys: readonly Uint8Array[], values: readonly Uint8Array[]): void;
+}
+
+/** True when `e` offers {@link BatchEntryPoints}. */
+export function hasBatchEntryPoints(e: unknown): e is BatchEntryPoints {
+  const x = e as Partial<BatchEntryPoints> | null;
+  return typeof x === 'object' && x !== null && typeof x.getMany === 'function' && typeof x.putMany === 'function';
+}
+
 /** Values up to this size come back through the scratch buffer; larger ones as a new Buffer. */
 const SCRATCH_BYTES = 256 * 1024;
 
 /** A native store open on one directory (exclusively, via DirLock). */
-export class NativeEngine implements Engine {
+export class NativeEngine implements Engine, BatchEntryPoints {
   readonly info: EngineInfo & { kind: 'sync' };
   private readonly n: NativeBinding;
   private h: Handle | undefined;

@@ -37,5 +37,6 @@ export const nativeDescriptor: EngineDescriptor = {
   open: (opts) => new NativeEngine(opts, opts.options as unknown as NativeSettings),
 };
 
-export { NativeEngine } from './engine.js';
+export { hasBatchEntryPoints, NativeEngine } from './engine.js';
+export type { BatchEntryPoints } from './engine.js';
 export type { NativeSettings } from './engine.js';

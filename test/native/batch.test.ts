@@ -4,7 +4,7 @@
  * validate every item before touching the store.
  */
 import { describe, expect, it } from 'vitest';
-import type { NativeEngine } from '../../engines/native/engine.js';
+import { hasBatchEntryPoints, type NativeEngine } from '../../engines/native/engine.js';
 import { openSyncEngine } from '../../engines/registry.js';
 import { tmpDir } from '../support/tmp.js';
 import { rng } from './helpers.js';
@@ -31,6 +31,8 @@ describe('native batch entry points', () => {
     expect(many[10]!.length).toBe(300 * 1024);
     expect(many[3]).toBeUndefined();
     expect(e.getMany([])).toEqual([]);
+    expect(hasBatchEntryPoints(e)).toBe(true);
+    expect(hasBatchEntryPoints(openSyncEngine('map', { dir: tmpDir() }))).toBe(false);
     e.close();
   });
 
