@@ -204,7 +204,7 @@ mod tests {
                 x ^= x << 17;
                 let k = format!("k{}", x % 3000).into_bytes();
                 let found = kd.find(h(&k), |l| log.keys[l.offset as usize] == k);
-                if x % 3 == 0 {
+                if x.is_multiple_of(3) {
                     assert_eq!(found.map(|e| kd.loc(e)), model.remove(&k));
                     if let Some(e) = found {
                         kd.remove(e);
