@@ -20,8 +20,9 @@ import { COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
  * Size of the default matrix (properties not given with -p): all embedded persistent engines on
  * A–F in about two minutes on the 2-core development machine. Measured: 7 engines at
  * 10000/10000 took 344 s with the machine heavily loaded (load average ~23), 112 s of it in
- * workload E's scans; maxexecutiontime=3 caps each run phase (E included) at 3 s, so the runs
- * take at most ~2 min even then and the loads (10 000 records each) stay short.
+ * workload E's scans; maxexecutiontime=3 caps each run phase (E included) at 3 s: the default
+ * matrix then took 196 s at load average ~43 (another matrix running beside it), so about two
+ * minutes or less on the machine alone.
  */
 export const DEFAULT_MATRIX_SIZE = { recordcount: 10_000, operationcount: 10_000, maxexecutiontime: 3 };
 const ALL_WORKLOADS = ['a', 'b', 'c', 'd', 'e', 'f'];
