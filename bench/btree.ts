@@ -4,6 +4,8 @@
  * registry at durability `none` (engines/reference documents what `none` means for each):
  * - YCSB A-F run throughput after a load of `recordcount` records with 1 KiB values (raw value
  *   mode), and the geometric mean over A-F (target: btree >= 1.0 x SQLite; C >= 0.5 x LMDB);
+ * - workload C again, btree and lmdb alternating `--c-rounds` times on stores loaded side by
+ *   side (median of the per-round ratios), because phases minutes apart drift on a shared machine;
  * - space amplification (bytes on disk / live key+value bytes) after the load and after a churn
  *   run at steady size (updates, deletes and inserts in equal measure).
  *
@@ -12,7 +14,7 @@
  * calls are timed. Values are drawn from a pool of random 1 KiB blobs. btree and SQLite get the
  * same page-cache budget (256 MiB); LMDB reads through its mmap (the OS page cache).
  *
- * Run: npx tsc -p . ; node dist/bench/btree.js [--records N] [--ops N] [--repeats N]
+ * Run: npx tsc -p . ; node dist/bench/btree.js [--records N] [--ops N] [--repeats N] [--churn N] [--c-rounds N]
  * Writes bench/results/btree.json.
  */
 import * as nodefs from 'node:fs';
@@ -30,7 +32,9 @@ const arg = (name: string, dflt: number) => {
 const RECORDS = arg('records', 100_000);
 const OPS = arg('ops', 100_000);
 const REPEATS = arg('repeats', 1);
-const CHURN = arg('churn', 200_000);
+const CHURN = arg('churn', 100_000);
+/** Interleaved repeats of workload C (btree and lmdb alternating on stores loaded side by side). */
+const C_ROUNDS = arg('c-rounds', 5);
 const VALUE = 1024;
 const CACHE_MB = 256;
 const WORKLOADS = ['workloada', 'workloadb', 'workloadc', 'workloadd', 'workloade', 'workloadf'];
@@ -227,6 +231,28 @@ function churnOps(load: Buffer[]): Op[] {
   return ops;
 }
 
+/**
+ * Workload C measured alternately on btree and lmdb stores loaded side by side, `C_ROUNDS`
+ * times each; returns the per-round rates. Alternating cancels most of the drift of a noisy,
+ * shared machine that separate phases minutes apart suffer from.
+ */
+function interleavedC(load: Buffer[], ops: Op[]): Record<string, number[]> {
+  const names = ['btree', 'lmdb'];
+  const dirs = names.map((n) => nodefs.mkdtempSync(path.join(os.tmpdir(), `kvlab-bench-btree-c-${n}-`)));
+  try {
+    const kvs = names.map((n, i) => ENGINES[n]!(dirs[i]!));
+    const loadOps: Op[] = load.map((key) => ({ type: 'INSERT', key, n: 0 }));
+    kvs.forEach((kv) => execute(kv, loadOps));
+    kvs.forEach((kv) => execute(kv, ops)); // warm-up round, not counted
+    const out: Record<string, number[]> = { btree: [], lmdb: [] };
+    for (let r = 0; r < C_ROUNDS; r++) names.forEach((n, i) => out[n]!.push(execute(kvs[i]!, ops)));
+    kvs.forEach((kv) => kv.close());
+    return out;
+  } finally {
+    for (const d of dirs) nodefs.rmSync(d, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
   const load = loadOps();
   const runs = runOps();
@@ -249,17 +275,22 @@ function main(): void {
       spaceAmpAfterChurn: med(rs.map((x) => x.spaceAmpAfterChurn)),
     };
   }
+  const c = C_ROUNDS > 0 ? interleavedC(load, runs.workloadc!) : { btree: [], lmdb: [] };
+  const cRatios = c.btree!.map((x, i) => x / c.lmdb![i]!);
   const ratios = {
     geomeanVsSqlite: summary.btree!.geomean / summary.sqlite!.geomean,
     workloadcVsLmdb: summary.btree!.run.workloadc! / summary.lmdb!.run.workloadc!,
+    workloadcVsLmdbInterleavedMedian: cRatios.length ? med(cRatios) : null,
   };
   console.log(`btree geomean / sqlite geomean = ${ratios.geomeanVsSqlite.toFixed(2)} (target >= 1.0)`);
-  console.log(`btree C / lmdb C = ${ratios.workloadcVsLmdb.toFixed(2)} (target >= 0.5)`);
+  console.log(`btree C / lmdb C (main run) = ${ratios.workloadcVsLmdb.toFixed(2)} (target >= 0.5)`);
+  if (cRatios.length)
+    console.log(`btree C / lmdb C interleaved x${C_ROUNDS}: btree ${c.btree!.map((x) => x.toFixed(0)).join(' ')}; lmdb ${c.lmdb!.map((x) => x.toFixed(0)).join(' ')}; median ratio ${ratios.workloadcVsLmdbInterleavedMedian!.toFixed(2)}`);
   const out = {
     bench: 'btree', date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model,
     settings: { records: RECORDS, opsPerWorkload: OPS, valueBytes: VALUE, durability: 'none', cacheMB: CACHE_MB, churnOps: CHURN, repeats: REPEATS,
       specs: SPECS, via: 'engines/registry openSyncEngine, one call per operation' },
-    ratios, summary, results,
+    ratios, summary, results, interleavedC: c,
   };
   nodefs.mkdirSync('bench/results', { recursive: true });
   nodefs.writeFileSync('bench/results/btree.json', `${JSON.stringify(out, null, 2)}\n`);
