@@ -25,7 +25,9 @@ export type ErrorCode =
   /** No engine with that name is registered, or an engine option is unknown. */
   | 'UNKNOWN_ENGINE'
   /** A required file or directory does not exist (e.g. a workload file). */
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** A bug inside an engine was caught (e.g. a Rust panic stopped at the FFI boundary). */
+  | 'INTERNAL';
 
 /** The one error type kvlab throws on purpose. `instanceof KvError` and `code` identify it. */
 export class KvError extends Error {
