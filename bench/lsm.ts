@@ -9,9 +9,11 @@
  *    throughput per phase is reported, and the ratios lsm / LevelDB.
  * 2. Write and space amplification, leveled vs tiered, on an update-heavy run (load, then uniform
  *    updates of the whole key space several times over); space amplification sampled during the run.
- * 3. Blocks read per get of missing keys, bloomBits=0 vs 10.
+ * 3. Blocks read per get of missing keys, bloomBits=0 vs 10 (keys loaded in scrambled order).
  * Writes bench/results/lsm.json. Run: npx tsc -p . ; node dist/bench/lsm.js
- * Env: LSM_BENCH_RECORDS (100000), LSM_BENCH_OPS (100000), LSM_BENCH_REPEATS (3).
+ * Env: LSM_BENCH_RECORDS (100000), LSM_BENCH_OPS (100000), LSM_BENCH_REPEATS (3), LSM_BENCH_SPEC (lsm);
+ * LSM_BENCH_BLOOM_ONLY=1 re-measures part 3 into the existing JSON.
+ * LSM_BENCH_YCSB_ONLY=1 runs only part 1 and adds it to the existing JSON under ycsbVariants[spec].
  */
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
@@ -230,7 +232,12 @@ function bloom(bits: number): Record<string, number> {
   try {
     const e = openSyncEngine(`lsm:bloomBits=${bits}`, { dir, durability: 'none' });
     const value = Buffer.alloc(1024, 7);
-    for (let i = 0; i < RECORDS; i++) e.put(Buffer.from(`user${String(i * 2).padStart(10, '0')}`), value);
+    // Even keys in a scrambled order (7919 is coprime with the record count), so tables of
+    // every level overlap the whole key range; then gets of the odd keys, all absent.
+    for (let j = 0; j < RECORDS; j++) {
+      const i = (j * 7919) % RECORDS;
+      e.put(Buffer.from(`user${String(i * 2).padStart(10, '0')}`), value);
+    }
     const before = e.stats();
     const gets = RECORDS;
     const t0 = performance.now();
@@ -247,6 +254,8 @@ function bloom(bits: number): Record<string, number> {
       bloomFalsePositiveRate: round(d('bloomFalsePositives') / Math.max(1, d('bloomFalsePositives') + s.bloomNegatives - before.bloomNegatives), 4),
       missingGetsPerSec: Math.round(gets / secs),
       tables: s.files - 2,
+      levels: s.extra.levels!,
+      l0Runs: s.extra['L0.runs']!,
     };
     console.log(`bloomBits=${String(bits).padEnd(3)} blocks per missing get ${r.blocksPerMissingGet} (from files ${r.fileBlockReadsPerMissingGet})  bloom negatives/get ${r.bloomNegativesPerGet}  ${r.missingGetsPerSec} gets/s`);
     return r;
@@ -256,9 +265,24 @@ function bloom(bits: number): Record<string, number> {
 }
 
 async function main(): Promise<void> {
+  const file = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'bench', 'results', 'lsm.json');
+  if (process.env.LSM_BENCH_BLOOM_ONLY) {
+    // Re-measures part 3 only and replaces it in the existing results.
+    const prev = JSON.parse(nodefs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    prev.bloom = { date: new Date().toISOString(), command: 'LSM_BENCH_BLOOM_ONLY=1 node dist/bench/lsm.js', bloom0: bloom(0), bloom10: bloom(10) };
+    nodefs.writeFileSync(file, JSON.stringify(prev, null, 2) + '\n');
+    return;
+  }
   console.log(`lsm bench (${SPEC}): ${RECORDS} records, ${OPS} ops per workload, 1 KiB raw values, durability none, ${REPEATS} repeats`);
   const y = await ycsb();
-  if (process.env.LSM_BENCH_YCSB_ONLY) return;
+  if (process.env.LSM_BENCH_YCSB_ONLY) {
+    // Adds this spec's YCSB comparison to the existing results as a variant.
+    const prev = JSON.parse(nodefs.readFileSync(file, 'utf8')) as { ycsbVariants?: Record<string, unknown> };
+    prev.ycsbVariants = { ...prev.ycsbVariants, [SPEC]: { date: new Date().toISOString(), repeats: REPEATS, command: `LSM_BENCH_YCSB_ONLY=1 LSM_BENCH_REPEATS=${REPEATS} LSM_BENCH_SPEC='${SPEC}' node dist/bench/lsm.js`, ...y } };
+    nodefs.writeFileSync(file, JSON.stringify(prev, null, 2) + '\n');
+    console.log(`added variant ${SPEC} to ${file}`);
+    return;
+  }
   console.log('update-heavy run (load, then 5 x recordcount uniform updates):');
   const amp = { leveled: amplification('leveled'), tiered: amplification('tiered') };
   console.log('missing-key gets:');
@@ -280,7 +304,6 @@ async function main(): Promise<void> {
     amplification: amp,
     bloom: bl,
   };
-  const file = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'bench', 'results', 'lsm.json');
   nodefs.mkdirSync(path.dirname(file), { recursive: true });
   nodefs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${file}`);

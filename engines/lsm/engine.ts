@@ -258,7 +258,8 @@ export class LsmEngine implements Engine {
     for (it.seek(Buffer.from(start)); it.valid && out.length < limit; it.next()) {
       if (it.kind === 0) continue;
       const k = it.sharedKeys ? Buffer.from(it.key) : it.key;
-      const v = Buffer.from(it.vbuf.subarray(it.vStart, it.vEnd));
+      const v = Buffer.allocUnsafe(it.vEnd - it.vStart);
+      it.vbuf.copy(v, 0, it.vStart, it.vEnd);
       this.wc.userBytesRead += k.length + v.length;
       out.push([k, v]);
     }

@@ -172,7 +172,9 @@ export class Table {
       cur.seek(key);
       if (cur.keyEquals(key)) {
         if (cur.kind === 0) return Lookup.Deleted;
-        this.value = Buffer.from(cur.data.subarray(cur.valueStart, cur.valueEnd));
+        const v = Buffer.allocUnsafe(cur.valueEnd - cur.valueStart);
+        cur.data.copy(v, 0, cur.valueStart, cur.valueEnd);
+        this.value = v;
         return Lookup.Found;
       }
     }
