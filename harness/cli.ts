@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `kvlab` command line. Commands: load, run, matrix, engines, micro, inspect, help.
+ * The `kvlab` command line. Commands: load, run, matrix, report, compare, crash, engines, micro,
+ * inspect, help.
  * Exit codes: 0 success; 2 usage error (unknown command, option, engine, engine option,
  * property or file; bad value) printed as ONE line on stderr; 1 any other failure.
  */
@@ -13,6 +14,8 @@ import { enginesCommand } from './commands/engines.js';
 import { inspectCommand } from './commands/inspect.js';
 import { matrixCommand } from './commands/matrix.js';
 import { microCommand } from './commands/micro.js';
+import { compareCommand, reportCommand } from '../reports/index.js';
+import { crashCommand } from '../torture/index.js';
 
 export const HELP = `usage: kvlab <command> [options]     (kvlab <command> --help for details)
 
@@ -20,6 +23,9 @@ commands:
   load      load a workload's records into an engine's store (YCSB load)
   run       run a workload's operations against a loaded store (YCSB run)
   matrix    every engine × workload: load + run, trials, results files, HTML report
+  report    HTML / Markdown / CSV / YCSB-text / .hgrm reports from results files
+  compare   baseline vs candidate: per-metric verdicts from repeated trials (CI gate)
+  crash     SIGKILL crash torture of one engine: lost acknowledged writes, recovery time
   engines   list engines with capabilities, limits and options
   micro     tinybench microbenchmarks of engine primitives and codecs
   inspect   check and dump a btree data directory
@@ -43,6 +49,12 @@ export async function main(argv: string[]): Promise<number> {
         return await benchCommand(cmd, rest);
       case 'matrix':
         return await matrixCommand(rest);
+      case 'report':
+        return reportCommand(rest);
+      case 'compare':
+        return compareCommand(rest);
+      case 'crash':
+        return await crashCommand(rest);
       case 'engines':
         return enginesCommand(rest);
       case 'micro':
@@ -56,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP + '\n');
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, engines, micro, inspect, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, report, compare, crash, engines, micro, inspect, help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
