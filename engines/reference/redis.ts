@@ -337,11 +337,13 @@ async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<Redi
   }
   try {
     let fsyncEveryWrite = true;
+    const policies = new Set<string>();
     for (const p of primaries) {
       const where = `${p.options.host}:${p.options.port}`;
       const persistence = await readPersistence(p, where);
       checkPersistence(o.durability, persistence, where);
       if (persistence.appendfsync !== 'always') fsyncEveryWrite = false;
+      policies.add(persistence.appendfsync);
     }
     const serverVersion = /^redis_version:(.+)$/m.exec(await primaries[0]!.info('server'))?.[1]?.trim() ?? 'unknown';
     const lock = await NamespaceLock.acquire(lockConn, lockKey);
@@ -350,7 +352,7 @@ async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<Redi
       name, label: o.label, kind: 'async', capabilities: cluster ? CLUSTER_CAPS : SINGLE_CAPS, limits: LIMITS, durability: o.durability,
       design: cluster ? `Redis Cluster (${primaries.length} primaries): hash per record over hash slots, one sorted-set index` : 'Redis server: hash per record + sorted-set index, Lua scripts',
       version: `ioredis ${packageVersion('ioredis')}, redis-server ${serverVersion}`,
-      settings: { ...opt, target, namespace, serverFsyncEveryWrite: fsyncEveryWrite, primaries: primaries.length },
+      settings: { ...opt, target, namespace, serverAppendfsync: [...policies].join('/'), serverFsyncEveryWrite: fsyncEveryWrite, primaries: primaries.length },
     });
   } catch (e) {
     lockConn.disconnect();

@@ -41,6 +41,7 @@ describe('redis durability mapping', () => {
     expect(await errorCode(() => openEngine(spec(fsyncNo), { dir: tmpDir(), durability: 'group' }))).toBe('NOT_SUPPORTED');
     const e = await openEngine(spec(fsyncNo), { dir: tmpDir(), durability: 'none' });
     expect(e.info.settings.serverFsyncEveryWrite).toBe(false);
+    expect(e.info.settings.serverAppendfsync).toBe('no');
     await e.close();
   });
 
