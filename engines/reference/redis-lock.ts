@@ -21,7 +21,7 @@ export class NamespaceLock {
 
   /**
    * Takes the lock on `key` through `conn` (a connection to the node serving `key`, owned by the
-   * lock from now on). LOCKED when a live connection holds it; waits up to ~300 ms for a dying
+   * lock from now on). LOCKED when a live connection holds it; waits up to ~1.5 s for a dying
    * holder's connection to disappear first.
    */
   static async acquire(conn: Redis, key: string): Promise<NamespaceLock> {
@@ -38,7 +38,7 @@ export class NamespaceLock {
           if (Number(await conn.eval(TAKEOVER, 1, key, holder, id)) === 1) return new NamespaceLock(conn, key, id);
           continue;
         }
-        if (attempt >= 6) throw new KvError('LOCKED', `redis namespace lock ${key} is held by live connection ${holder}`);
+        if (attempt >= 30) throw new KvError('LOCKED', `redis namespace lock ${key} is held by live connection ${holder}`);
         await sleep(50);
       }
     } catch (e) {
