@@ -120,8 +120,9 @@ export class ByteWriter {
 }
 
 /**
- * A bounds-checked reader over a byte buffer for metadata (manifest). Any overrun throws
- * `RangeError`-free: it calls `fail(offset)`, which must throw (a CORRUPTION KvError).
+ * A bounds-checked reader over a byte buffer for metadata (manifest). An overrun or a bad
+ * varint never reads out of bounds: it calls `fail(offset, what)`, which must throw (the
+ * manifest throws a CORRUPTION KvError).
  */
 export class ByteReader {
   pos: number;
