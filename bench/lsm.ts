@@ -13,6 +13,8 @@
  * Writes bench/results/lsm.json. Run: npx tsc -p . ; node dist/bench/lsm.js
  * Env: LSM_BENCH_RECORDS (100000), LSM_BENCH_OPS (100000), LSM_BENCH_REPEATS (3), LSM_BENCH_SPEC (lsm);
  * LSM_BENCH_BLOOM_ONLY=1 re-measures part 3 into the existing JSON.
+ * LSM_BENCH_MATRIX_DIR=DIR summarises a `kvlab matrix --engines lsm,classic-level` output into it
+ * (the real harness: fresh store per workload, operations generated live; see README).
  * LSM_BENCH_YCSB_ONLY=1 runs only part 1 and adds it to the existing JSON under ycsbVariants[spec].
  */
 import * as nodefs from 'node:fs';
@@ -264,8 +266,40 @@ function bloom(bits: number): Record<string, number> {
   }
 }
 
+/** Median load and run throughput per engine × workload from a `kvlab matrix --out DIR`. */
+function matrixSummary(dir: string): Record<string, unknown> {
+  type Summary = { throughput: { median: number; values: number[] } };
+  type R = { engine: { label: string }; workload: { name: string }; phases: Array<{ phase: string; summary: Summary }> };
+  const cells: Record<string, Record<string, { load: number; run: number; trials: number }>> = {};
+  for (const f of nodefs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const r = JSON.parse(nodefs.readFileSync(path.join(dir, f), 'utf8')) as R;
+    const ph: Record<string, Summary> = Object.fromEntries(r.phases.map((p) => [p.phase, p.summary]));
+    (cells[r.engine.label] ??= {})[r.workload.name] = { load: Math.round(ph.load!.throughput.median), run: Math.round(ph.run!.throughput.median), trials: ph.run!.throughput.values.length };
+  }
+  const lsm = cells.lsm!;
+  const ref = cells['classic-level']!;
+  const names = Object.keys(lsm).sort();
+  const runRatios = names.map((w) => lsm[w]!.run / ref[w]!.run);
+  const loadRatios = names.map((w) => lsm[w]!.load / ref[w]!.load);
+  for (const w of names) console.log(`${w.padEnd(10)} run ${lsm[w]!.run} vs ${ref[w]!.run} (${(lsm[w]!.run / ref[w]!.run).toFixed(2)}), load ${lsm[w]!.load} vs ${ref[w]!.load} (${(lsm[w]!.load / ref[w]!.load).toFixed(2)})`);
+  const out = { dir, cells, runGeomeanRatio: round(geomean(runRatios)), loadGeomeanRatio: round(geomean(loadRatios)) };
+  console.log(`harness matrix: run geomean ratio ${out.runGeomeanRatio}, load geomean ratio ${out.loadGeomeanRatio}`);
+  return out;
+}
+
 async function main(): Promise<void> {
   const file = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'bench', 'results', 'lsm.json');
+  if (process.env.LSM_BENCH_MATRIX_DIR) {
+    // Summarises a harness matrix (lsm vs classic-level) into the existing results.
+    const prev = JSON.parse(nodefs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    prev.harnessMatrix = {
+      date: new Date().toISOString(),
+      command: `node dist/harness/cli.js matrix --engines 'lsm,classic-level' --workloads a,b,c,d,e,f -p recordcount=100000 -p operationcount=100000 -p valuemode=raw -p rawvaluelength=1024 --durability none --trials N --out DIR; LSM_BENCH_MATRIX_DIR=DIR node dist/bench/lsm.js`,
+      ...matrixSummary(process.env.LSM_BENCH_MATRIX_DIR),
+    };
+    nodefs.writeFileSync(file, JSON.stringify(prev, null, 2) + '\n');
+    return;
+  }
   if (process.env.LSM_BENCH_BLOOM_ONLY) {
     // Re-measures part 3 only and replaces it in the existing results.
     const prev = JSON.parse(nodefs.readFileSync(file, 'utf8')) as Record<string, unknown>;
