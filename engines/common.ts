@@ -3,6 +3,7 @@
  * argument checks ({@link checkKey}, {@link checkValue}, {@link checkBatch}), the durability
  * policy with group commit ({@link DurabilityPolicy}) and the data-directory lock ({@link DirLock}).
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchOp, Durability, Limits, OpenOptions } from './engine.js';
 import { KvError, invalidArgument } from './errors.js';
@@ -150,9 +151,12 @@ export class DurabilityPolicy {
 const heldLocks = new Set<string>();
 
 /**
- * Exclusive ownership of a data directory: a `LOCK` file holding the owner's pid. A second
- * open (in this process, or in a live other process) throws LOCKED; a lock left by a killed
- * process is taken over, so recovery after SIGKILL just works.
+ * Exclusive ownership of a data directory: a `LOCK` file holding `<pid> <start-time>\n`, the
+ * owner's pid and its start time from /proc (so a reused pid is not mistaken for the owner).
+ * A second open (in this process, or in a live other process) throws LOCKED. A lock that does
+ * not parse exactly (e.g. torn by a power loss), or names a dead process or a different
+ * process with the same pid, is stale and taken over, so recovery after SIGKILL or power loss
+ * just works.
  */
 export class DirLock {
   private released = false;
@@ -163,17 +167,21 @@ export class DirLock {
     if (heldLocks.has(abs)) throw new KvError('LOCKED', `${dir} is already open in this process`, { file: dir });
     const file = path.join(dir, 'LOCK');
     if (fs.exists(file)) {
-      let pid = NaN;
+      let text = '';
       try {
-        pid = Number(Buffer.from(fs.readFile(file)).toString('utf8').trim());
+        text = Buffer.from(fs.readFile(file)).toString('latin1');
       } catch {
-        /* unreadable lock: treat as stale */
+        /* unreadable lock: stale */
       }
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid))
-        throw new KvError('LOCKED', `${dir} is held by live process ${pid}`, { file });
+      const m = /^(\d+) (\d+)\n$/.exec(text);
+      if (m) {
+        const pid = Number(m[1]);
+        if (pid !== process.pid && processStartTime(pid) === m[2])
+          throw new KvError('LOCKED', `${dir} is held by live process ${pid}`, { file });
+      }
     }
     const fd = fs.open(file, 'truncate');
-    const data = Buffer.from(`${process.pid}\n`);
+    const data = Buffer.from(`${process.pid} ${processStartTime(process.pid) ?? 0}\n`);
     fs.write(fd, data, 0, data.length, 0);
     heldLocks.add(abs);
     return new DirLock(fs, abs, fd);
@@ -192,11 +200,14 @@ export class DirLock {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** The start time (clock ticks since boot, /proc/PID/stat field 22) of a live process, or undefined. */
+function processStartTime(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Field 2 (comm) may contain spaces and parentheses: split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19]; // field 22 overall = index 19 after pid, comm
+  } catch {
+    return undefined;
   }
 }
