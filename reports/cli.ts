@@ -11,6 +11,7 @@ import { renderComparisonHtml, renderComparisonMarkdown } from './compare-render
 import { toCsv, toYcsbText, writeHgrm } from './exports.js';
 import { renderHtmlReport } from './html-report.js';
 import { loadResults } from './load.js';
+import { loadTortureResults } from './reliability.js';
 import { renderMarkdownSummary } from './markdown.js';
 
 /** Usage text of `kvlab report`. */
@@ -109,7 +110,7 @@ export function reportCommand(args: string[]): number {
     if (typeof out !== 'string') throw new KvError('INVALID_ARGUMENT', 'missing -o OUT.html');
     const title = p.flags.get('title');
     const results = loadResults(p.positional);
-    const html = renderHtmlReport(results, { title: typeof title === 'string' ? title : undefined });
+    const html = renderHtmlReport(results, { title: typeof title === 'string' ? title : undefined, reliability: loadTortureResults(p.positional) });
     writeFile(out, html);
     const wrote = [`${out} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)`];
     const md = p.flags.get('markdown');

@@ -15,6 +15,8 @@ import { throughputFigure } from './figures/throughput.js';
 import { timelineFigures } from './figures/timeline.js';
 import { htmlTable } from './html-table.js';
 import { loadResults } from './load.js';
+import { loadTortureResults, reliabilityTable } from './reliability.js';
+import type { TortureResults } from '../torture/results.js';
 import { environmentTable, enginesTable, notesTable, workloadsTable } from './manifest.js';
 import { buildModel, type ReportModel } from './model.js';
 import { renderPage, type PageSection } from './page.js';
@@ -27,6 +29,8 @@ export interface HtmlReportOptions {
   title?: string;
   /** Shown as the generation time; default now. */
   generatedAt?: Date;
+  /** Torture results (`kind: "kvlab-torture"`) for the reliability section; none: no section. */
+  reliability?: readonly TortureResults[];
 }
 
 function table(t: TableData): string {
@@ -74,6 +78,13 @@ export function renderHtmlReport(results: ResultsFile[], opts: HtmlReportOptions
       tables: tablesFor[id].filter((t) => t.rows.length > 0).map(table).join('\n'),
     }))
     .filter((s) => s.figures.length > 0 || s.tables.length > 0);
+  if (opts.reliability && opts.reliability.length > 0) {
+    sections.push({
+      id: 's-reliability', heading: 'Reliability (crash and corruption torture)', figures: [],
+      intro: `<p>${escapeHtml('From kvlab crash / bench/torture.ts results files. "lost" must be 0: a durable-acknowledged write missing after a crash. Corruption outcomes: detected = a CORRUPTION error; intact or bounded loss = no wrong data; stale = an older version of the key; the last column counts the failures that must never happen.')}</p>`,
+      tables: table(reliabilityTable(opts.reliability)),
+    });
+  }
   sections.push({
     id: 's-environment', heading: 'Environment and settings', intro: '', figures: [],
     tables: [environmentTable(model), enginesTable(model), workloadsTable(model), notesTable(model)].map(table).join('\n'),
@@ -85,7 +96,7 @@ export function renderHtmlReport(results: ResultsFile[], opts: HtmlReportOptions
 
 /** Reads the results files (or directories) in `paths` and writes the report to `outFile`. */
 export function writeHtmlReport(paths: string[], outFile: string, opts: HtmlReportOptions = {}): void {
-  const html = renderHtmlReport(loadResults(paths), opts);
+  const html = renderHtmlReport(loadResults(paths), { reliability: loadTortureResults(paths), ...opts });
   fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
   fs.writeFileSync(outFile, html);
 }

@@ -28,6 +28,14 @@ function isResultsJson(file: string): boolean {
   }
 }
 
+function isTortureJson(file: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { kind?: unknown })?.kind === 'kvlab-torture';
+  } catch {
+    return false;
+  }
+}
+
 /** The results files a list of paths names, in order (directories sorted by name). */
 export function resultsFilesIn(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -39,7 +47,7 @@ export function resultsFilesIn(paths: readonly string[]): string[] {
       throw new KvError('NOT_FOUND', `${p}: no such results file or directory`, { file: p });
     }
     if (!st.isDirectory()) {
-      out.push(p);
+      if (!isTortureJson(p)) out.push(p); // torture files feed the reliability section instead
       continue;
     }
     const found = jsonFilesUnder(p).filter(isResultsJson);
