@@ -12,28 +12,17 @@ import { checkBatch, checkKey, checkValue, DirLock, DurabilityPolicy } from '../
 import type { BatchOp, Capabilities, Engine, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
 import { emptyStats } from '../engine.js';
 import { closedError, invalidArgument, notSupported } from '../errors.js';
+import { HASHLOG_CAPABILITIES, HASHLOG_LIMITS, type HashlogSettings } from '../hashlog/engine.js';
 import { fromNative, loadBinding, STATS_FIELDS, type Handle, type NativeBinding } from './binding.js';
 import { KEY_HEADER_BYTES, Packer } from './packing.js';
 
-/** Same limits as hashlog (key length is a u16 on disk; values capped at 64 MiB). */
-export const NATIVE_LIMITS: Limits = { maxKeyBytes: 0xffff, maxValueBytes: 64 * 1024 * 1024 };
-export const NATIVE_CAPABILITIES: Capabilities = {
-  orderedScan: false,
-  atomicBatch: true,
-  persistent: true,
-  durability: ['none', 'group', 'always'],
-};
+/** The same file format as hashlog, so the same limits (key length is a u16 on disk) and capabilities. */
+export const NATIVE_LIMITS: Limits = HASHLOG_LIMITS;
+export const NATIVE_CAPABILITIES: Capabilities = HASHLOG_CAPABILITIES;
 export const NATIVE_VERSION = '1.0.0';
 
-/** Engine-specific settings; the same names and meanings as hashlog's. */
-export interface NativeSettings {
-  segmentBytes: number;
-  mergeRatio: number;
-  mergeMinBytes: number;
-  autoMerge: boolean;
-  writeBufferBytes: number;
-  verifyReads: boolean;
-}
+/** Engine-specific settings: hashlog's names and meanings. */
+export type NativeSettings = HashlogSettings;
 
 /**
  * The batch entry points an engine may offer beyond the contract (native does). A driver that

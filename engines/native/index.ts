@@ -4,26 +4,17 @@
  * (opening does, and throws NOT_SUPPORTED with build instructions when it is missing).
  */
 import type { EngineDescriptor, OptionSpec } from '../engine.js';
+import { HASHLOG_OPTIONS } from '../hashlog/index.js';
 import { NATIVE_CAPABILITIES, NATIVE_LIMITS, NativeEngine, type NativeSettings } from './engine.js';
 import './killpoints.js';
 
 /** native's options: hashlog's names, defaults and meanings (segments limited to 4 GiB - 1). */
 export const NATIVE_OPTIONS: Readonly<Record<keyof NativeSettings, OptionSpec>> = {
+  ...HASHLOG_OPTIONS,
   segmentBytes: {
     type: 'int', default: 64 * 1024 * 1024, min: 4096, max: 2 ** 32 - 1,
     doc: 'roll to a new segment when the active one would exceed this many bytes (the keydir holds u32 offsets)',
   },
-  mergeRatio: {
-    type: 'number', default: 0.5, min: 0, max: 1,
-    doc: 'merge all immutable segments when their dead bytes reach this fraction of their bytes (checked at each rollover)',
-  },
-  mergeMinBytes: { type: 'int', default: 0, min: 0, doc: 'do not merge automatically while immutable segments hold fewer record bytes than this' },
-  autoMerge: { type: 'bool', default: true, doc: 'merge automatically at rollover (false: only an explicit merge())' },
-  writeBufferBytes: {
-    type: 'int', default: 64 * 1024, min: 4096, max: 64 * 1024 * 1024,
-    doc: 'appends are gathered in a buffer of this size; under durability none it is written when full, otherwise at the end of each call',
-  },
-  verifyReads: { type: 'bool', default: true, doc: 'check the record CRC on every get' },
 };
 
 /** Registry entry for the native core. */
