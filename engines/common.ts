@@ -36,6 +36,36 @@ export function checkBatch(batch: unknown, limits: Limits): asserts batch is rea
   }
 }
 
+/**
+ * Checks a batch and reads it exactly once: returns a fresh array of plain ops holding the
+ * key and value read during the check (so a getter that answers differently later changes
+ * nothing), and the batch's user bytes. A bad op rejects the whole batch before any is applied.
+ */
+export function checkBatchOnce(batch: unknown, limits: Limits): { ops: BatchOp[]; bytes: number } {
+  if (!Array.isArray(batch)) throw invalidArgument(`batch must be an array, got ${describe(batch)}`);
+  const n = (batch as unknown[]).length;
+  const ops: BatchOp[] = new Array(n);
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const op = (batch as unknown[])[i];
+    if (op === null || typeof op !== 'object') throw invalidArgument(`batch op must be an object, got ${describe(op)}`);
+    const o = op as { type?: unknown; key?: unknown; value?: unknown };
+    const type = o.type;
+    const key = o.key;
+    checkKey(key, limits);
+    if (type === 'put') {
+      const value = o.value;
+      checkValue(value, limits);
+      ops[i] = { type: 'put', key, value };
+      bytes += key.length + value.length;
+    } else if (type === 'del') {
+      ops[i] = { type: 'del', key };
+      bytes += key.length;
+    } else throw invalidArgument(`batch op type must be 'put' or 'del', got ${describe(type)}`);
+  }
+  return { ops, bytes };
+}
+
 /** Throws INVALID_ARGUMENT unless `limit` is a non-negative integer. */
 export function checkLimit(limit: unknown): asserts limit is number {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)

@@ -15,10 +15,15 @@
 import type { Fs } from './fs.js';
 
 /**
- * When an acknowledged write survives a crash (process kill or power loss):
- * - `none`: OS-buffered; durable once sync() or close() returns.
- * - `group`: group commit; one fdatasync at most every `groupCommitMs` ms or `groupCommitBytes`
- *   bytes covers every write before it. `durableSequence()` tells which writes are covered.
+ * When an acknowledged write survives a crash. The same for every engine, reference and network
+ * ones included (engines/shell.ts implements it once):
+ * - `none`: handed to the OS (or committed to the mapped file, or to the server) before the call
+ *   returns, so a SIGKILL loses nothing acknowledged; a power loss may lose what was not synced.
+ *   Durable once sync() or close() returns. (Only the explicit `bufferWrites` option keeps writes
+ *   in user space; see {@link CrashSafety}.)
+ * - `group`: as `none`, and durable at most `groupCommitMs` after the call returns (the clock is
+ *   checked on every engine call, reads included, not only on a timer), or once
+ *   `groupCommitBytes` user bytes are unsynced; one fdatasync covers every write before it.
  * - `always`: durable before put/delete/write returns.
  */
 export type Durability = 'none' | 'group' | 'always';
@@ -42,6 +47,25 @@ export interface Limits {
   readonly maxValueBytes: number;
 }
 
+/**
+ * What a descriptor is for, so no code matches on names or design strings:
+ * - `engine`: one of kvlab's own designs (hashlog, lsm, btree, native);
+ * - `reference`: a production embedded engine driven as a yardstick (lmdb, sqlite, classic-level);
+ * - `network`: a server reached over the network (redis, redis-cluster);
+ * - `instrument`: not a store to compare (map baseline, null harness-cost probe).
+ */
+export type EngineRole = 'engine' | 'reference' | 'network' | 'instrument';
+export const ENGINE_ROLES: readonly EngineRole[] = ['engine', 'reference', 'network', 'instrument'];
+
+/**
+ * Whether an acknowledged write survives a SIGKILL of the process. `process-crash-safe`: every
+ * acknowledged write was handed to the OS (or the server) before the call returned, under every
+ * durability mode. `process-crash-unsafe`: the engine was opened with the explicit
+ * `bufferWrites` option and holds writes in user space until sync(); reports show it beside the
+ * durability everywhere.
+ */
+export type CrashSafety = 'process-crash-safe' | 'process-crash-unsafe';
+
 /** Identity and settings of an open engine, recorded with every result. */
 export interface EngineInfo {
   /** Registry name, e.g. `hashlog`. */
@@ -50,6 +74,7 @@ export interface EngineInfo {
   readonly label: string;
   /** One-line design summary, e.g. `append-only log + in-memory hash index (Bitcask)`. */
   readonly design: string;
+  readonly role: EngineRole;
   /** Engine (or binding + library) version. */
   readonly version: string;
   /** `sync` engines return values; `async` engines return promises (see {@link AsyncEngine}). */
@@ -57,6 +82,8 @@ export interface EngineInfo {
   readonly capabilities: Capabilities;
   readonly limits: Limits;
   readonly durability: Durability;
+  /** See {@link CrashSafety}. */
+  readonly crashSafety: CrashSafety;
   /** Every setting in effect (defaults included), so a result says exactly what ran. */
   readonly settings: Readonly<Record<string, string | number | boolean>>;
 }
@@ -135,6 +162,12 @@ export interface Engine {
   scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]>;
   /** On return every acknowledged write is durable. */
   sync(): void;
+  /** Runs the engine's full maintenance now (merge, compaction); NOT_SUPPORTED where there is none. */
+  compact(): void;
+  /** Many gets; the same result as one get per key (fewer crossings where the engine can). */
+  getMany(keys: readonly Uint8Array[]): Array<Uint8Array | undefined>;
+  /** Many independent puts, each its own acknowledged write and sequence number (not atomic). */
+  putMany(keys: readonly Uint8Array[], values: readonly Uint8Array[]): void;
   /** Sequence number of the last acknowledged mutating call (0 before any). */
   lastSequence(): number;
   /** Highest sequence number known durable (every write <= it survives a crash). */
@@ -153,6 +186,7 @@ export interface AsyncEngine {
   write(batch: readonly BatchOp[]): Promise<void>;
   scan(start: Uint8Array, limit: number): Promise<Array<[Uint8Array, Uint8Array]>>;
   sync(): Promise<void>;
+  compact(): Promise<void>;
   lastSequence(): number;
   durableSequence(): number;
   stats(): Promise<EngineStats>;
@@ -168,7 +202,7 @@ export interface OpenOptions {
   durability?: Durability;
   /** Group commit window (durability `group`): sync at most this many ms after a write. Default 2. */
   groupCommitMs?: number;
-  /** Group commit window: sync once this many bytes are unsynced. Default 1 MiB. */
+  /** Group commit window: sync once this many user bytes are unsynced. Default 1 MiB. */
   groupCommitBytes?: number;
   /** The file-system seam. Default: a new {@link import('./fs.js').NodeFs}. */
   fs?: Fs;
@@ -184,10 +218,18 @@ export type OptionSpec =
   | { readonly type: 'enum'; readonly default: string; readonly values: readonly string[]; readonly doc: string }
   | { readonly type: 'string'; readonly default: string; readonly doc: string };
 
-/** How the registry knows an engine: static facts plus a factory. */
+/** How the registry knows an engine: static facts plus the factory of its core. */
 export interface EngineDescriptor {
   readonly name: string;
   readonly design: string;
+  readonly role: EngineRole;
+  /** Engine version (a core may report its library's own at open). */
+  readonly version: string;
+  /**
+   * A measuring probe, not a store (the null instrument): it breaks the storage contract on
+   * purpose, so listings and the conformance suite leave it out; the registry still opens it.
+   */
+  readonly probe?: true;
   readonly kind: 'sync' | 'async';
   readonly capabilities: Capabilities;
   readonly limits: Limits;
@@ -197,13 +239,20 @@ export interface EngineDescriptor {
    * compactions happen within a short random history). Optional.
    */
   readonly conformanceVariants?: readonly string[];
-  /** Opens (creating or recovering) the store. `opts.options` is complete (defaults filled). */
-  open(opts: ResolvedOpenOptions): AnyEngine | Promise<AnyEngine>;
+  /**
+   * Opens (creating or recovering) the store's core: a `SyncCore` for kind `sync`, an
+   * `AsyncCore` (or a promise of one) for kind `async` (engines/shell.ts). The shell has made
+   * the directory and holds its lock; `opts.options` is complete (defaults filled). Only the
+   * registry calls it, and wraps the core in the shell.
+   */
+  openCore(opts: ResolvedOpenOptions): import('./shell.js').SyncCore | import('./shell.js').AsyncCore | Promise<import('./shell.js').AsyncCore>;
 }
 
 /** What the registry passes to {@link EngineDescriptor.open}: defaults filled, options validated. */
 export interface ResolvedOpenOptions extends OpenOptions {
   durability: Durability;
+  groupCommitMs: number;
+  groupCommitBytes: number;
   fs: Fs;
   options: Readonly<Record<string, string | number | boolean>>;
   /** The label results show (`name` or `name:k=v,...`); engines copy it into `info.label`. */

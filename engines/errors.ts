@@ -26,6 +26,12 @@ export type ErrorCode =
   | 'UNKNOWN_ENGINE'
   /** A required file or directory does not exist (e.g. a workload file). */
   | 'NOT_FOUND'
+  /**
+   * An earlier write, sync or group commit failed (I/O, corruption): the engine refuses every
+   * call until it is closed and reopened; `cause` holds the first error. Nothing after the
+   * failure was acknowledged or claimed durable.
+   */
+  | 'FAILED'
   /** A bug inside an engine was caught (e.g. a Rust panic stopped at the FFI boundary). */
   | 'INTERNAL';
 

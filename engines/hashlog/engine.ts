@@ -1,14 +1,14 @@
 /**
- * The hashlog Engine: Bitcask's design behind the kvlab contract. Every mutation appends a
- * record to the active segment (through a write buffer) and then points the keydir at it; a get
- * is one keydir probe and one pread. Durability follows the shared {@link DurabilityPolicy}.
+ * The hashlog core: Bitcask's design under the engine shell (engines/shell.ts owns checks,
+ * sequence numbers, durability and the lock). Every mutation appends a record to the active
+ * segment through a write buffer that is written to the file before the call returns (unless
+ * `bufferWrites`), then points the keydir at it; a get is one keydir probe and one pread.
  * See README.md in this folder for a walk through a get and a put, FORMAT.md for the bytes.
  */
 import * as path from 'node:path';
-import { checkBatch, checkKey, checkValue, DirLock, DurabilityPolicy } from '../common.js';
-import type { BatchOp, Capabilities, Engine, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
-import { emptyStats } from '../engine.js';
-import { closedError, corruption, notSupported } from '../errors.js';
+import type { BatchOp, Capabilities, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { corruption } from '../errors.js';
+import type { SyncCore } from '../shell.js';
 import type { Fs } from '../fs.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import {
@@ -40,6 +40,8 @@ export interface HashlogSettings {
   autoMerge: boolean;
   writeBufferBytes: number;
   verifyReads: boolean;
+  /** Keep appends in the user-space buffer until it fills or sync() (process-crash-unsafe). */
+  bufferWrites: boolean;
 }
 
 const KP_AFTER_APPEND = declareKillPoint('hashlog.append.before-keydir');
@@ -50,25 +52,22 @@ const KILL_ARMED = process.env.KVLAB_KILL_POINT !== undefined;
 const recordBytes = (k: number, v: number): number => RECORD_HEADER_BYTES + k + v;
 const EMPTY = new Uint8Array(0);
 
-/** A hashlog store open on one directory (exclusively, via DirLock). */
-export class HashlogEngine implements Engine {
-  readonly info: EngineInfo & { kind: 'sync' };
+/** A hashlog store open on one directory (the shell holds its lock). */
+export class HashlogCore implements SyncCore {
+  readonly recoveredSequence: number;
+  readonly unknownStats = ['cacheHits', 'cacheMisses'];
   private readonly fs: Fs;
   private readonly dir: string;
-  private readonly lock: DirLock;
   private readonly kd: Keydir;
   private segments: Segment[];
   private readonly segs = new Map<number, Segment>();
   private writer: LogWriter;
-  private readonly policy: DurabilityPolicy;
   private readonly buffered: boolean;
   private readonly verifyReads: boolean;
-  private closed = false;
+  /** Sequence number of the newest record appended (stored in every record). */
+  private lastSeq: number;
   private readonly totals: { liveBytes: number };
   private readonly hintBytes = new Map<number, number>();
-  private readonly base: { read: number; written: number; syncs: number };
-  private userBytesWritten = 0;
-  private userBytesRead = 0;
   private merges = 0;
   private autoMerges = 0;
   private mergeBytesRead = 0;
@@ -76,18 +75,9 @@ export class HashlogEngine implements Engine {
   private flushesBefore = 0;
   private readonly recovery: { hintsLoaded: number; segmentsScanned: number; tornBytes: number };
 
-  constructor(opts: ResolvedOpenOptions, private readonly settings: HashlogSettings) {
+  constructor(opts: ResolvedOpenOptions, private readonly cfg: HashlogSettings) {
     this.fs = opts.fs;
     this.dir = opts.dir;
-    this.info = {
-      name: 'hashlog', label: opts.label, design: 'append-only log segments + in-memory hash keydir (Bitcask)',
-      version: HASHLOG_VERSION, kind: 'sync', capabilities: HASHLOG_CAPABILITIES, limits: HASHLOG_LIMITS,
-      durability: opts.durability,
-      settings: { ...settings, groupCommitMs: opts.groupCommitMs ?? 2, groupCommitBytes: opts.groupCommitBytes ?? 1 << 20 },
-    };
-    this.base = { read: this.fs.counters.bytesRead, written: this.fs.counters.bytesWritten, syncs: this.fs.counters.syncs };
-    this.fs.mkdirp(opts.dir);
-    this.lock = DirLock.acquire(this.fs, opts.dir);
     let opened: Segment[] = [];
     try {
       const r = recover(this.fs, opts.dir);
@@ -103,25 +93,22 @@ export class HashlogEngine implements Engine {
       }
       const last = this.segments[this.segments.length - 1];
       let active = last;
-      if (last === undefined || last.kind !== KIND_LOG || last.size >= settings.segmentBytes) {
+      if (last === undefined || last.kind !== KIND_LOG || last.size >= cfg.segmentBytes) {
         active = createSegment(this.fs, opts.dir, (last?.id ?? 0) + 1, KIND_LOG, (last?.id ?? 0) + 1, 0);
         this.addSegment(active);
         opened = this.segments;
       }
-      this.writer = new LogWriter(this.fs, active!, settings.writeBufferBytes);
-      this.policy = new DurabilityPolicy(opts, () => this.writer.sync(), r.maxSeq);
+      this.writer = new LogWriter(this.fs, active!, cfg.writeBufferBytes);
+      this.recoveredSequence = this.lastSeq = r.maxSeq;
     } catch (e) {
       for (const s of opened) this.fs.close(s.fd);
-      this.lock.release();
       throw e;
     }
-    this.buffered = opts.durability === 'none';
-    this.verifyReads = settings.verifyReads;
+    this.buffered = cfg.bufferWrites;
+    this.verifyReads = cfg.verifyReads;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    if (this.closed) throw closedError();
-    checkKey(key, HASHLOG_LIMITS);
     const kd = this.kd;
     const e = kd.find(key, hashKey(key));
     if (e < 0) return undefined;
@@ -129,7 +116,6 @@ export class HashlogEngine implements Engine {
     const off = kd.offOf(e);
     const kl = kd.keyLenOf(e);
     const vl = kd.valueLenOf(e);
-    this.userBytesRead += kl + vl;
     if (!this.verifyReads) {
       const v = Buffer.allocUnsafe(vl);
       this.readAt(segId, off + RECORD_HEADER_BYTES + kl, v, vl);
@@ -161,45 +147,37 @@ export class HashlogEngine implements Engine {
     }
   }
 
-  put(key: Uint8Array, value: Uint8Array): void {
-    if (this.closed) throw closedError();
-    checkKey(key, HASHLOG_LIMITS);
-    checkValue(value, HASHLOG_LIMITS);
-    this.appendOne(key, value, 0);
+  put(key: Uint8Array, value: Uint8Array, seq: number): void {
+    this.appendOne(key, value, 0, seq);
   }
 
-  delete(key: Uint8Array): void {
-    if (this.closed) throw closedError();
-    checkKey(key, HASHLOG_LIMITS);
-    this.appendOne(key, EMPTY, FLAG_TOMBSTONE);
+  del(key: Uint8Array, seq: number): void {
+    this.appendOne(key, EMPTY, FLAG_TOMBSTONE, seq);
   }
 
-  private appendOne(key: Uint8Array, value: Uint8Array, flags: number): void {
+  private appendOne(key: Uint8Array, value: Uint8Array, flags: number, seq: number): void {
     const len = recordBytes(key.length, value.length);
     this.maybeRoll(len);
     const w = this.writer;
-    const off = w.append(flags, key, value, this.policy.lastSequence() + 1);
+    const off = w.append(flags, key, value, seq);
+    this.lastSeq = seq;
     if (!this.buffered) w.flush();
     killPoint(KP_AFTER_APPEND);
     applyRecord(this.kd, this.segs, this.totals, recordBytes, w.seg.id, key, hashKey(key), flags !== 0, off, value.length);
-    this.userBytesWritten += key.length + value.length;
-    this.policy.afterWrite(len);
   }
 
-  write(batch: readonly BatchOp[]): void {
-    if (this.closed) throw closedError();
-    checkBatch(batch, HASHLOG_LIMITS);
+  write(batch: readonly BatchOp[], seq: number): void {
     const n = batch.length;
     if (n === 1) {
       const op = batch[0]!;
-      this.appendOne(op.key, op.type === 'put' ? op.value : EMPTY, op.type === 'put' ? 0 : FLAG_TOMBSTONE);
+      this.appendOne(op.key, op.type === 'put' ? op.value : EMPTY, op.type === 'put' ? 0 : FLAG_TOMBSTONE, seq);
       return;
     }
     let total = 0;
     for (const op of batch) total += recordBytes(op.key.length, op.type === 'put' ? op.value.length : 0);
     if (n > 0) this.maybeRoll(total); // a batch never spans two segments
     const w = this.writer;
-    const seq = this.policy.lastSequence() + 1;
+    this.lastSeq = seq;
     const offs = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const op = batch[i]!;
@@ -216,42 +194,26 @@ export class HashlogEngine implements Engine {
       const op = batch[i]!;
       const vl = op.type === 'put' ? op.value.length : 0;
       applyRecord(this.kd, this.segs, this.totals, recordBytes, w.seg.id, op.key, hashKey(op.key), op.type === 'del', offs[i]!, vl);
-      this.userBytesWritten += op.key.length + vl;
     }
-    this.policy.afterWrite(total);
   }
 
-  scan(): Array<[Uint8Array, Uint8Array]> {
-    if (this.closed) throw closedError();
-    throw notSupported('hashlog has no ordered scan (hash index)');
-  }
-
+  /** fdatasync of the active segment (immutable segments were synced when they rolled). */
   sync(): void {
-    if (this.closed) throw closedError();
-    this.policy.commit();
-  }
-
-  lastSequence(): number {
-    return this.policy.lastSequence();
-  }
-
-  durableSequence(): number {
-    return this.policy.durableSequence();
+    this.writer.sync();
   }
 
   /**
-   * Rolls the active segment if it holds records, then merges every immutable segment (whatever
-   * its dead-bytes ratio). Not part of the Engine contract; for tests and tools.
+   * compact(): rolls the active segment if it holds records, then merges every immutable
+   * segment (whatever its dead-bytes ratio).
    */
-  merge(): void {
-    if (this.closed) throw closedError();
+  compact(): void {
     if (this.writer.seg.size > SEGMENT_HEADER_BYTES) this.roll();
     this.runMerge();
   }
 
   private maybeRoll(len: number): void {
     const size = this.writer.seg.size;
-    if (size > SEGMENT_HEADER_BYTES && size + len > this.settings.segmentBytes) {
+    if (size > SEGMENT_HEADER_BYTES && size + len > this.cfg.segmentBytes) {
       this.roll();
       this.maybeMerge();
     }
@@ -265,7 +227,7 @@ export class HashlogEngine implements Engine {
     const id = old.seg.id + 1;
     const seg = createSegment(this.fs, this.dir, id, KIND_LOG, id, 0);
     this.addSegment(seg);
-    this.writer = new LogWriter(this.fs, seg, this.settings.writeBufferBytes);
+    this.writer = new LogWriter(this.fs, seg, this.cfg.writeBufferBytes);
   }
 
   private addSegment(s: Segment): void {
@@ -274,7 +236,7 @@ export class HashlogEngine implements Engine {
   }
 
   private maybeMerge(): void {
-    if (!this.settings.autoMerge || this.segments.length < 2) return;
+    if (!this.cfg.autoMerge || this.segments.length < 2) return;
     let bytes = 0;
     let dead = 0;
     for (let i = 0; i < this.segments.length - 1; i++) {
@@ -282,7 +244,7 @@ export class HashlogEngine implements Engine {
       bytes += s.size - SEGMENT_HEADER_BYTES;
       dead += s.deadBytes();
     }
-    if (bytes > 0 && bytes >= this.settings.mergeMinBytes && dead >= this.settings.mergeRatio * bytes) {
+    if (bytes > 0 && bytes >= this.cfg.mergeMinBytes && dead >= this.cfg.mergeRatio * bytes) {
       this.autoMerges++;
       this.runMerge();
     }
@@ -291,7 +253,7 @@ export class HashlogEngine implements Engine {
   private runMerge(): void {
     const inputs = this.segments.slice(0, -1);
     if (inputs.length === 0) return;
-    const r = merge(this.fs, this.dir, this.kd, inputs, this.policy.lastSequence(), () => this.policy.commit());
+    const r = merge(this.fs, this.dir, this.kd, inputs, this.lastSeq, () => this.writer.sync());
     for (const s of inputs) {
       this.segs.delete(s.id);
       this.hintBytes.delete(s.id);
@@ -304,15 +266,7 @@ export class HashlogEngine implements Engine {
     this.mergeBytesWritten += r.bytesWritten + r.hintBytes;
   }
 
-  stats(): EngineStats {
-    if (this.closed) throw closedError();
-    const s = emptyStats(['cacheHits', 'cacheMisses']);
-    const c = this.fs.counters;
-    s.userBytesWritten = this.userBytesWritten;
-    s.userBytesRead = this.userBytesRead;
-    s.deviceBytesWritten = c.bytesWritten - this.base.written;
-    s.deviceBytesRead = c.bytesRead - this.base.read;
-    s.syncs = c.syncs - this.base.syncs;
+  fillStats(s: EngineStats): void {
     s.liveBytes = this.totals.liveBytes;
     s.liveKeys = this.kd.size;
     let disk = 0;
@@ -339,19 +293,10 @@ export class HashlogEngine implements Engine {
       segmentsScannedAtOpen: this.recovery.segmentsScanned,
       tornBytesTruncatedAtOpen: this.recovery.tornBytes,
     };
-    return s;
   }
 
+  /** Closes the segment files. Unsynced (or buffered) bytes are not written: the shell syncs first when healthy. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.policy.dispose();
-    try {
-      this.writer.sync();
-      this.policy.markDurable();
-    } finally {
-      for (const s of this.segments) this.fs.close(s.fd);
-      this.lock.release();
-    }
+    for (const s of this.segments) this.fs.close(s.fd);
   }
 }

@@ -2,9 +2,9 @@
  * `hashlog`: the Bitcask-design engine (append-only log segments + in-memory hash keydir,
  * merge with hint files). This module exports its registry descriptor and options.
  */
-import type { EngineDescriptor, OpenOptions, OptionSpec } from '../engine.js';
-import { NodeFs } from '../fs.js';
-import { HASHLOG_CAPABILITIES, HASHLOG_LIMITS, HashlogEngine, type HashlogSettings } from './engine.js';
+import type { Engine, EngineDescriptor, OpenOptions, OptionSpec } from '../engine.js';
+import { openDescriptor } from '../open.js';
+import { HASHLOG_CAPABILITIES, HASHLOG_LIMITS, HASHLOG_VERSION, HashlogCore, type HashlogSettings } from './engine.js';
 
 /** hashlog's engine-specific options (`hashlog:segmentBytes=1048576,verifyReads=false`). */
 export const HASHLOG_OPTIONS: Readonly<Record<keyof HashlogSettings, OptionSpec>> = {
@@ -23,7 +23,11 @@ export const HASHLOG_OPTIONS: Readonly<Record<keyof HashlogSettings, OptionSpec>
   autoMerge: { type: 'bool', default: true, doc: 'merge automatically at rollover (false: only an explicit merge())' },
   writeBufferBytes: {
     type: 'int', default: 64 * 1024, min: 4096, max: 64 * 1024 * 1024,
-    doc: 'appends are gathered in a buffer of this size; under durability none it is written when full, otherwise at the end of each call',
+    doc: 'appends are gathered in a buffer of this size, written to the file at the end of each call (with bufferWrites, when full)',
+  },
+  bufferWrites: {
+    type: 'bool', default: false,
+    doc: 'keep appends in the user-space buffer until it fills or sync(): faster, but a SIGKILL loses acknowledged writes (results say process-crash-unsafe)',
   },
   verifyReads: { type: 'bool', default: true, doc: 'check the record CRC on every get (false: read only the value bytes)' },
 };
@@ -32,24 +36,23 @@ export const HASHLOG_OPTIONS: Readonly<Record<keyof HashlogSettings, OptionSpec>
 export const hashlogDescriptor: EngineDescriptor = {
   name: 'hashlog',
   design: 'append-only log segments + in-memory hash keydir (Bitcask)',
+  role: 'engine',
+  version: HASHLOG_VERSION,
   kind: 'sync',
   capabilities: HASHLOG_CAPABILITIES,
   limits: HASHLOG_LIMITS,
   options: HASHLOG_OPTIONS,
-  open: (opts) => new HashlogEngine(opts, opts.options as unknown as HashlogSettings),
+  openCore: (opts) => new HashlogCore(opts, opts.options as unknown as HashlogSettings),
 };
 
 /**
- * Opens hashlog directly, without the registry (benchmarks, tests, tools): `settings` override
- * the option defaults and are not range-checked here (the registry checks spec strings).
+ * Opens hashlog through the registry's one open path with typed settings (benchmarks, tests,
+ * tools): the same validation, defaults and shell as the spec `hashlog:k=v,...`.
  */
-export function openHashlog(base: Omit<OpenOptions, 'options'>, settings: Partial<HashlogSettings> = {}): HashlogEngine {
-  const options = Object.fromEntries(Object.entries(HASHLOG_OPTIONS).map(([k, spec]) => [k, spec.default])) as unknown as HashlogSettings;
-  Object.assign(options, settings);
-  const label = Object.keys(settings).length ? `hashlog:${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(',')}` : 'hashlog';
-  const durability = base.durability ?? 'none';
-  return new HashlogEngine({ ...base, durability, fs: base.fs ?? new NodeFs(), options: options as unknown as Record<string, number | boolean>, label }, options);
+export function openHashlog(base: Omit<OpenOptions, 'options'>, settings: Partial<HashlogSettings> = {}): Engine {
+  const opts = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
+  return openDescriptor(hashlogDescriptor, opts.length ? `hashlog:${opts.join(',')}` : 'hashlog', base) as Engine;
 }
 
-export { HashlogEngine } from './engine.js';
+export { HashlogCore } from './engine.js';
 export type { HashlogSettings } from './engine.js';
