@@ -23,7 +23,6 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { Engine } from '../engines/engine.js';
 import { loadBinding } from '../engines/native/binding.js';
-import type { NativeEngine } from '../engines/native/engine.js';
 import { openSyncEngine } from '../engines/registry.js';
 import { runBenchmark } from '../harness/runner.js';
 import { loadWorkload } from '../harness/workload.js';
@@ -137,7 +136,7 @@ function calls(): Record<string, number> {
   const N = 20_000;
   const BATCH = 100;
   try {
-    const e = openSyncEngine('native', { dir, durability: 'none' }) as Engine as NativeEngine;
+    const e = openSyncEngine('native', { dir, durability: 'none' }) as Engine;
     const keys = Array.from({ length: N }, (_, i) => key23(i));
     const value = Buffer.alloc(1024, 0x62);
     for (const k of keys) e.put(k, value);

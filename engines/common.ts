@@ -3,11 +3,12 @@
  * argument checks ({@link checkKey}, {@link checkValue}, {@link checkBatch}), the durability
  * policy with group commit ({@link DurabilityPolicy}) and the data-directory lock ({@link DirLock}).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchOp, Durability, Limits, OpenOptions } from './engine.js';
 import { KvError, invalidArgument } from './errors.js';
-import type { Fd, Fs } from './fs.js';
+import type { Fs } from './fs.js';
+import { fromNative, loadBinding } from './native/binding.js';
 
 /** Throws INVALID_ARGUMENT unless `key` is a non-empty Uint8Array, TOO_LARGE past the limit. */
 export function checkKey(key: unknown, limits: Limits): asserts key is Uint8Array {
@@ -180,64 +181,58 @@ export class DurabilityPolicy {
 
 const heldLocks = new Set<string>();
 
+/** The lock file's name in every engine directory (never deleted; see {@link DirLock}). */
+export const LOCK_FILE = 'kvlab.lock';
+
 /**
- * Exclusive ownership of a data directory: a `LOCK` file holding `<pid> <start-time>\n`, the
- * owner's pid and its start time from /proc (so a reused pid is not mistaken for the owner).
- * A second open (in this process, or in a live other process) throws LOCKED. A lock that does
- * not parse exactly (e.g. torn by a power loss), or names a dead process or a different
- * process with the same pid, is stale and taken over, so recovery after SIGKILL or power loss
- * just works.
+ * Exclusive ownership of a data directory: a kernel lock (flock(2), exclusive, non-blocking)
+ * on `kvlab.lock`, taken through the Rust addon (native/src/dirlock.rs). The kernel releases
+ * it when its holder closes it or dies, SIGKILL and power loss included, so there is no stale
+ * lock to judge and two processes opening at the same instant cannot both win: the loser gets
+ * LOCKED. A second open in the same process also gets LOCKED. The file holds the holder's pid
+ * for people reading it; nothing decides on its content. It is never deleted (deleting a
+ * locked file would let a later opener lock a new inode while the holder keeps the old one).
+ * Needs the native addon (`npm run build:native`, part of `npm install`); without it every
+ * persistent engine fails to open with NOT_SUPPORTED saying so.
  */
 export class DirLock {
   private released = false;
-  private constructor(private readonly fs: Fs, private readonly dir: string, private readonly fd: Fd) {}
+  private constructor(private readonly dir: string, private readonly id: number) {}
 
-  static acquire(fs: Fs, dir: string): DirLock {
+  static acquire(_fs: Fs, dir: string): DirLock {
     const abs = path.resolve(dir);
     if (heldLocks.has(abs)) throw new KvError('LOCKED', `${dir} is already open in this process`, { file: dir });
-    const file = path.join(dir, 'LOCK');
-    if (fs.exists(file)) {
-      let text = '';
-      try {
-        text = Buffer.from(fs.readFile(file)).toString('latin1');
-      } catch {
-        /* unreadable lock: stale */
-      }
-      const m = /^(\d+) (\d+)\n$/.exec(text);
-      if (m) {
-        const pid = Number(m[1]);
-        if (pid !== process.pid && processStartTime(pid) === m[2])
-          throw new KvError('LOCKED', `${dir} is held by live process ${pid}`, { file });
-      }
+    const file = path.join(abs, LOCK_FILE);
+    const binding = loadBinding();
+    let id: number;
+    try {
+      id = binding.lockFile(file);
+    } catch (e) {
+      throw fromNative(e);
     }
-    const fd = fs.open(file, 'truncate');
-    const data = Buffer.from(`${process.pid} ${processStartTime(process.pid) ?? 0}\n`);
-    fs.write(fd, data, 0, data.length, 0);
+    if (id === 0) throw new KvError('LOCKED', `${dir} is held by another process${holderOf(file)}`, { file });
     heldLocks.add(abs);
-    return new DirLock(fs, abs, fd);
+    try {
+      writeFileSync(file, `${process.pid}\n`);
+    } catch {
+      /* the pid is for people only */
+    }
+    return new DirLock(abs, id);
   }
 
   release(): void {
     if (this.released) return;
     this.released = true;
     heldLocks.delete(this.dir);
-    try {
-      this.fs.close(this.fd);
-      this.fs.unlink(path.join(this.dir, 'LOCK'));
-    } catch {
-      /* best effort: a stale lock is taken over on the next open */
-    }
+    loadBinding().unlockFile(this.id);
   }
 }
 
-/** The start time (clock ticks since boot, /proc/PID/stat field 22) of a live process, or undefined. */
-function processStartTime(pid: number): string | undefined {
+function holderOf(file: string): string {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // Field 2 (comm) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19]; // field 22 overall = index 19 after pid, comm
+    const pid = readFileSync(file, 'latin1').trim();
+    return /^\d+$/.test(pid) ? ` (pid ${pid})` : '';
   } catch {
-    return undefined;
+    return '';
   }
 }

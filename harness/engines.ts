@@ -1,33 +1,30 @@
 /**
- * How the harness finds engines: every registry engine (engines/registry.ts) plus the `null`
- * instrument (engines/reference/null.ts), which measures harness cost and is deliberately kept
- * out of the registry (it is not a store, so it cannot pass conformance).
+ * How the harness finds engines: the registry (engines/registry.ts), whose descriptors say
+ * their role; the `null` instrument is a registered probe (it measures harness cost and breaks
+ * the storage contract on purpose, so default listings leave it out).
  */
 import type { AnyEngine, EngineDescriptor } from '../engines/engine.js';
-import { DURABILITIES } from '../engines/engine.js';
-import { invalidArgument, notSupported } from '../engines/errors.js';
-import { NodeFs } from '../engines/fs.js';
-import { nullDescriptor } from '../engines/reference/null.js';
 import type { BaseOpenOptions, EngineSpec } from '../engines/registry.js';
 import { getDescriptor, listEngines, openEngine, parseEngineSpec, resolveOptions } from '../engines/registry.js';
 
 /** The descriptor for a name, the null instrument included. Throws UNKNOWN_ENGINE. */
 export function descriptorFor(name: string): EngineDescriptor {
-  return name === 'null' ? nullDescriptor : getDescriptor(name);
+  return getDescriptor(name);
 }
 
-/** Registry engines plus the null instrument (last). */
+/** Every descriptor the registry opens, probes last. */
 export function allDescriptors(): EngineDescriptor[] {
-  return [...listEngines(), nullDescriptor];
+  const all = listEngines({ all: true });
+  return [...all.filter((d) => d.probe !== true), ...all.filter((d) => d.probe === true)];
 }
 
 /**
- * Engines of the default matrix: embedded (sync or the classic-level reference) and persistent;
- * excludes map, null and network stores.
+ * Engines of the default matrix: kvlab's own and the embedded references, persistent ones
+ * (role engine or reference); no instruments, no network stores.
  */
 export function defaultMatrixEngines(): string[] {
   return listEngines()
-    .filter((d) => d.capabilities.persistent && !/network|redis/i.test(d.design))
+    .filter((d) => d.capabilities.persistent && (d.role === 'engine' || d.role === 'reference'))
     .map((d) => d.name);
 }
 
@@ -38,13 +35,7 @@ export function checkSpec(spec: string): EngineSpec {
   return s;
 }
 
-/** Opens any engine by spec, the null instrument included. */
+/** Opens any engine by spec, the null instrument included (the registry's one open path). */
 export async function openAny(spec: string | EngineSpec, base: BaseOpenOptions): Promise<AnyEngine> {
-  const s = typeof spec === 'string' ? parseEngineSpec(spec) : spec;
-  if (s.name !== 'null') return openEngine(s, base);
-  const durability = base.durability ?? 'none';
-  if (!DURABILITIES.includes(durability)) throw invalidArgument(`durability must be one of ${DURABILITIES.join(', ')}`);
-  if (!nullDescriptor.capabilities.durability.includes(durability)) throw notSupported(`null: durability ${durability}`);
-  const options = resolveOptions(nullDescriptor, s.options);
-  return nullDescriptor.open({ ...base, durability, fs: base.fs ?? new NodeFs(), options, label: s.label });
+  return openEngine(spec, base);
 }

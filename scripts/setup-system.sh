@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages kvlab's tests need, if missing: Debian's chromium (browser test of
-# the HTML report) and redis-server (the Redis engine's tests start their own servers on
-# loopback). Idempotent; needs root (or sudo) only when something is missing.
+# the HTML report), redis-server (the Redis engine's tests start their own servers on
+# loopback) and strace (the conformance suite counts every engine's fsync/fdatasync/msync
+# calls with it, a counter no engine can bypass). Idempotent; needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 if [ ${#need[@]} -eq 0 ]; then echo "system packages present"; exit 0; fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi

@@ -11,8 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyEngine, EngineDescriptor } from '../engines/engine.js';
 import { isKvError, KvError } from '../engines/errors.js';
-import { NodeFs } from '../engines/fs.js';
-import { getDescriptor, openEngine, parseEngineSpec, resolveOptions, type BaseOpenOptions } from '../engines/registry.js';
+import { getDescriptor, openDescriptor, openEngine, parseEngineSpec, type BaseOpenOptions } from '../engines/registry.js';
 import { REPO_ROOT } from './child-path.js';
 
 /** An engine as the torture names it (see module doc). */
@@ -33,7 +32,7 @@ export async function descriptorOf(ref: EngineRef): Promise<EngineDescriptor> {
   const mod = (await import(pathToFileURL(moduleFile(ref.module)).href)) as Record<string, unknown>;
   for (const v of Object.values(mod)) {
     const d = v as Partial<EngineDescriptor> | null;
-    if (d && typeof d === 'object' && d.name === name && typeof d.open === 'function') return d as EngineDescriptor;
+    if (d && typeof d === 'object' && d.name === name && typeof d.openCore === 'function') return d as EngineDescriptor;
   }
   throw new KvError('UNKNOWN_ENGINE', `module ${ref.module} exports no engine '${name}'`);
 }
@@ -41,9 +40,7 @@ export async function descriptorOf(ref: EngineRef): Promise<EngineDescriptor> {
 /** Opens `ref` like the registry would (options validated, defaults filled). */
 export async function openRef(ref: EngineRef, base: BaseOpenOptions): Promise<AnyEngine> {
   if (ref.module === undefined) return openEngine(ref.spec, base);
-  const s = parseEngineSpec(ref.spec);
-  const d = await descriptorOf(ref);
-  return await d.open({ ...base, durability: base.durability ?? 'none', fs: base.fs ?? new NodeFs(), options: resolveOptions(d, s.options), label: s.label });
+  return await openDescriptor(await descriptorOf(ref), ref.spec, base);
 }
 
 /**

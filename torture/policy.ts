@@ -13,12 +13,11 @@ export function persistentEngines(): EngineDescriptor[] {
 }
 
 /**
- * True for production engines behind the contract (LMDB, LevelDB, SQLite, ...), whose results
- * are reported as measured rather than required. Stopgap: the descriptor has no such flag yet,
- * so this reads the design text, which the reference engines mark `(reference)`.
+ * True for production engines behind the contract (LMDB, LevelDB, SQLite, Redis), whose
+ * results are reported as measured rather than required: the descriptor's role says so.
  */
 export function isReferenceEngine(d: EngineDescriptor): boolean {
-  return /\breference\b/i.test(d.design);
+  return d.role === 'reference' || d.role === 'network';
 }
 
 /** Option values that make size-triggered work (flush, compaction, merge, rollover, commit) frequent. */

@@ -34,6 +34,10 @@ export interface NativeBinding {
   stats(h: Handle, out: Uint8Array): number;
   close(h: Handle): void;
   __panicForTest(h?: Handle): never;
+  /** Exclusive non-blocking flock(2) on `path` (created if missing): an id > 0, or 0 when held elsewhere. */
+  lockFile(path: string): number;
+  /** Releases a lock taken by lockFile. */
+  unlockFile(id: number): void;
 }
 
 /** Field order of the stats vector (native/src/stats_export.rs STATS_FIELDS). */

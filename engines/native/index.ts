@@ -3,9 +3,10 @@
  * contract. This module exports its registry descriptor; importing it never loads the binary
  * (opening does, and throws NOT_SUPPORTED with build instructions when it is missing).
  */
-import type { EngineDescriptor, OptionSpec } from '../engine.js';
+import type { Engine, EngineDescriptor, OpenOptions, OptionSpec } from '../engine.js';
+import { openDescriptor } from '../open.js';
 import { HASHLOG_OPTIONS } from '../hashlog/index.js';
-import { NATIVE_CAPABILITIES, NATIVE_LIMITS, NativeEngine, type NativeSettings } from './engine.js';
+import { NATIVE_CAPABILITIES, NATIVE_LIMITS, NATIVE_VERSION, NativeCore, type NativeSettings } from './engine.js';
 import './killpoints.js';
 
 /** native's options: hashlog's names, defaults and meanings (segments limited to 4 GiB - 1). */
@@ -21,13 +22,20 @@ export const NATIVE_OPTIONS: Readonly<Record<keyof NativeSettings, OptionSpec>> 
 export const nativeDescriptor: EngineDescriptor = {
   name: 'native',
   design: 'append-only log segments + compact native hash keydir (Bitcask, Rust via N-API)',
+  role: 'engine',
+  version: NATIVE_VERSION,
   kind: 'sync',
   capabilities: NATIVE_CAPABILITIES,
   limits: NATIVE_LIMITS,
   options: NATIVE_OPTIONS,
-  open: (opts) => new NativeEngine(opts, opts.options as unknown as NativeSettings),
+  openCore: (opts) => new NativeCore(opts, opts.options as unknown as NativeSettings),
 };
 
-export { hasBatchEntryPoints, NativeEngine } from './engine.js';
-export type { BatchEntryPoints } from './engine.js';
+/** Opens native through the one open path with typed settings (tests, benchmarks). */
+export function openNative(base: Omit<OpenOptions, 'options'>, settings: Partial<NativeSettings> = {}): Engine {
+  const opts = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
+  return openDescriptor(nativeDescriptor, opts.length ? `native:${opts.join(',')}` : 'native', base) as Engine;
+}
+
+export { NativeCore } from './engine.js';
 export type { NativeSettings } from './engine.js';

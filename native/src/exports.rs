@@ -311,11 +311,27 @@ unsafe extern "C" fn js_panic_for_test(env: napi_env, info: napi_callback_info) 
     })
 }
 
+/// lockFile(path) -> id > 0 when the exclusive flock is taken, 0 when another holder has it.
+unsafe extern "C" fn js_lock_file(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry(env, info, |a| {
+        let path = a.string(0)?;
+        Ok(ffi::number(env, crate::dirlock::lock(&path)?.unwrap_or(0) as f64))
+    })
+}
+
+/// unlockFile(id): releases a lock taken by lockFile (unknown ids are ignored).
+unsafe extern "C" fn js_unlock_file(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry(env, info, |a| {
+        crate::dirlock::unlock(a.uint(0, u32::MAX as u64)? as u32);
+        Ok(ffi::undefined(env))
+    })
+}
+
 /// The module initialiser Node calls when it loads the `.node` file.
 #[no_mangle]
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     ffi::install_panic_hook();
-    let fns: [(&str, napi_callback); 14] = [
+    let fns: [(&str, napi_callback); 16] = [
         ("open", js_open),
         ("setScratch", js_set_scratch),
         ("get", js_get),
@@ -330,6 +346,8 @@ pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_va
         ("stats", js_stats),
         ("close", js_close),
         ("__panicForTest", js_panic_for_test),
+        ("lockFile", js_lock_file),
+        ("unlockFile", js_unlock_file),
     ];
     for (name, f) in fns {
         ffi::export(env, exports, name, f);

@@ -2,6 +2,7 @@
 //! Node through N-API declared by hand (std only). See engines/native/README.md.
 
 pub mod crc32;
+pub mod dirlock;
 pub mod error;
 pub mod format;
 pub mod hash;

@@ -25,6 +25,6 @@ if (scenario === 'batch') {
     for (let i = 0; i < 60; i++) e.put(b(`k${i}`), b(`r${round}-k${i}`.padEnd(120, '.')));
   for (let i = 0; i < 60; i += 3) e.delete(b(`k${i}`));
   e.sync();
-  e.merge(); // killed at hashlog.merge.before-swap / after-rename / after-hint
+  e.compact(); // killed at hashlog.merge.before-swap / after-rename / after-hint
   e.close();
 } else throw new Error(`unknown scenario ${scenario}`);

@@ -1,4 +1,6 @@
 /** Engine-level behaviour specific to hashlog: group commit, stats, scan, options, write buffer reads. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSyncEngine } from '../../engines/registry.js';
 import { tmpDir } from '../support/tmp.js';
@@ -40,9 +42,25 @@ describe('hashlog engine', () => {
     e.close();
   });
 
-  it('none: reads see writes still in the write buffer; sync makes them durable; sequence survives reopen', () => {
+  it('none: every call hands its record to the OS (one write per call), nothing synced before sync()', () => {
     const dir = tmpDir('kvlab-hl-');
-    let e = openHashlog(dir, 'writeBufferBytes=65536');
+    const e = openHashlog(dir, 'writeBufferBytes=65536');
+    const file = path.join(dir, dataFiles(dir).at(-1)!);
+    const before = fs.statSync(file).size;
+    e.put(b('a'), b('1'));
+    expect(e.stats().flushes).toBe(1);
+    expect(fs.statSync(file).size).toBeGreaterThan(before); // in the file, not in user space
+    e.write([{ type: 'put', key: b('b'), value: b('2') }, { type: 'del', key: b('a') }]);
+    expect(e.stats().flushes).toBe(2);
+    expect(e.durableSequence()).toBe(0);
+    expect(e.info.crashSafety).toBe('process-crash-safe');
+    e.close();
+  });
+
+  it('bufferWrites: reads see writes still in the write buffer; sync makes them durable; sequence survives reopen', () => {
+    const dir = tmpDir('kvlab-hl-');
+    let e = openHashlog(dir, 'writeBufferBytes=65536,bufferWrites=true');
+    expect(e.info.crashSafety).toBe('process-crash-unsafe');
     e.put(b('a'), b('1'));
     e.write([{ type: 'put', key: b('b'), value: b('2') }, { type: 'del', key: b('a') }]);
     e.delete(b('missing'));

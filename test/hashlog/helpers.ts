@@ -1,14 +1,14 @@
 /** Shared helpers for the hashlog tests: open by spec, list files, flip bytes. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Durability } from '../../engines/engine.js';
-import { hashlogDescriptor, openHashlog as open, type HashlogEngine, type HashlogSettings } from '../../engines/hashlog/index.js';
+import type { Durability, Engine } from '../../engines/engine.js';
+import { hashlogDescriptor, openHashlog as open, type HashlogSettings } from '../../engines/hashlog/index.js';
 
 /**
  * Opens hashlog with `opts` as engine options in spec syntax (e.g. `segmentBytes=4096,autoMerge=false`).
  * Goes straight to the engine (not the registry), so these tests do not depend on other engines.
  */
-export function openHashlog(dir: string, opts = '', durability: Durability = 'none', extra: { groupCommitMs?: number; groupCommitBytes?: number } = {}): HashlogEngine {
+export function openHashlog(dir: string, opts = '', durability: Durability = 'none', extra: { groupCommitMs?: number; groupCommitBytes?: number } = {}): Engine {
   const settings: Record<string, number | boolean> = {};
   for (const kv of opts.split(',').filter(Boolean)) {
     const [k, v] = kv.split('=') as [keyof HashlogSettings, string];

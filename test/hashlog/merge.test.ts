@@ -45,7 +45,7 @@ describe('hashlog merge', () => {
     for (let i = 0; i < 100; i += 4) e.delete(b(`k${i}`));
     const before = e.stats();
     expect(before.extra.deadBytes).toBeGreaterThan(before.liveBytes * 3);
-    e.merge();
+    e.compact();
     const after = e.stats();
     expect(after.compactions).toBe(1);
     expect(after.diskBytes).toBeLessThan(before.diskBytes / 3);
@@ -72,7 +72,7 @@ describe('hashlog merge', () => {
     e.delete(b('gone-merged'));
     fill(e, 'pad2-', 60);
     e.delete(b('gone-active')); // in the active segment when merging below
-    e.merge(); // rolls first, so the tombstone of gone-active is an input too
+    e.compact(); // rolls first, so the tombstone of gone-active is an input too
     e.put(b('x'), b('1'));
     e.delete(b('pad0'));
     e.close();
@@ -83,7 +83,7 @@ describe('hashlog merge', () => {
       expect(e.get(b('pad0'))).toBeUndefined();
       expect(str(e.get(b('pad1')))).toBe('pad1='.padEnd(100, '.'));
       fill(e, 'more', 30);
-      e.merge();
+      e.compact();
       e.close();
     }
   });
@@ -108,7 +108,7 @@ describe('hashlog merge', () => {
     const dir = tmpDir('kvlab-hl-');
     const e = openHashlog(dir, SMALL);
     fill(e, 'k', 120);
-    e.merge();
+    e.compact();
     e.close();
     flipByte(path.join(dir, hintFiles(dir)[0]!), 40);
     const r = openHashlog(dir, SMALL);
@@ -155,7 +155,7 @@ describe('hashlog merge', () => {
               e.write(batch);
               for (const o of batch) o.type === 'put' ? oracle.set(o.key.toString(), o.value.toString()) : oracle.delete(o.key.toString());
             } else if (op === 'merge') {
-              e.merge();
+              e.compact();
             } else {
               autoMerges += e.stats().extra.mergesByDeadRatio!;
               e.close();

@@ -20,7 +20,7 @@ if (mode === 'writer') {
   for (let i = 0; i < 300; i += 5) e.delete(Buffer.from(`k${i}`));
   e.sync();
   process.stdout.write('READY\n');
-  if (arg === 'merge') e.merge();
+  if (arg === 'merge') e.compact();
   else if (arg === 'batch') e.write(Array.from({ length: 10 }, (_, j) => ({ type: 'put', key: Buffer.from(`k${j}`), value: Buffer.from('batch') })));
   process.stdout.write('SURVIVED\n');
   e.close();

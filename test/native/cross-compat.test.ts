@@ -13,8 +13,8 @@ import { history, mismatches, type Model } from './helpers.js';
 
 const KEYS = 300;
 type Name = 'hashlog' | 'native';
-const open = (name: Name, dir: string): Engine & { merge(): void } =>
-  openSyncEngine(`${name}:segmentBytes=8192`, { dir, durability: 'none' }) as Engine & { merge(): void };
+const open = (name: Name, dir: string): Engine =>
+  openSyncEngine(`${name}:segmentBytes=8192`, { dir, durability: 'none' }) as Engine;
 
 describe('native <-> hashlog on-disk compatibility', () => {
   for (const [first, second] of [['hashlog', 'native'], ['native', 'hashlog']] as Array<[Name, Name]>) {
@@ -25,7 +25,7 @@ describe('native <-> hashlog on-disk compatibility', () => {
       for (let round = 0; round < 4; round++) {
         const e = open(writer, dir);
         expect(mismatches(e, model, KEYS), `${writer} reading round ${round - 1}'s store`).toEqual([]);
-        history(e, model, `${writer}${round}`, 100 + round, 1500, KEYS, () => e.merge(), 700);
+        history(e, model, `${writer}${round}`, 100 + round, 1500, KEYS, () => e.compact(), 700);
         expect(mismatches(e, model, KEYS)).toEqual([]);
         e.close();
         writer = writer === first ? second : first;
@@ -46,7 +46,7 @@ describe('native <-> hashlog on-disk compatibility', () => {
       const model: Model = new Map();
       const a = open(first, dir);
       history(a, model, 'h', 7, 2000, KEYS);
-      a.merge();
+      a.compact();
       const seq = a.lastSequence();
       a.close();
       const b = open(second, dir);
