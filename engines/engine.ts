@@ -230,6 +230,12 @@ export interface EngineDescriptor {
    * purpose, so listings and the conformance suite leave it out; the registry still opens it.
    */
   readonly probe?: true;
+  /**
+   * Which of the engine's file I/O goes through `opts.fs` (the Fs seam, so FaultFs and CrashFs
+   * reach it): `all` (kvlab's TypeScript engines), `sync` (only its fdatasync calls: reference
+   * engines whose library does its own writes), `none` (native's Rust core, network stores).
+   */
+  readonly fsSeam: 'all' | 'sync' | 'none';
   readonly kind: 'sync' | 'async';
   readonly capabilities: Capabilities;
   readonly limits: Limits;

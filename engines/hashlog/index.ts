@@ -37,6 +37,7 @@ export const hashlogDescriptor: EngineDescriptor = {
   name: 'hashlog',
   design: 'append-only log segments + in-memory hash keydir (Bitcask)',
   role: 'engine',
+  fsSeam: 'all',
   version: HASHLOG_VERSION,
   kind: 'sync',
   capabilities: HASHLOG_CAPABILITIES,

@@ -23,6 +23,7 @@ export const nativeDescriptor: EngineDescriptor = {
   name: 'native',
   design: 'append-only log segments + compact native hash keydir (Bitcask, Rust via N-API)',
   role: 'engine',
+  fsSeam: 'none',
   version: NATIVE_VERSION,
   kind: 'sync',
   capabilities: NATIVE_CAPABILITIES,

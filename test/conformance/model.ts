@@ -8,8 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnyEngine, BatchOp } from '../../engines/engine.js';
 import { Oracle } from '../support/oracle.js';
-import { open } from '../support/engine-io.js';
-import { targets } from '../support/targets.js';
+import { openTarget, type ConformanceTarget } from './target.js';
 import { tmpDir } from '../support/tmp.js';
 
 type Op =
@@ -58,10 +57,10 @@ function opArb(caps: { orderedScan: boolean; persistent: boolean }, maxValueByte
 
 const hex = (b: Uint8Array | undefined) => (b === undefined ? 'absent' : Buffer.from(b).toString('hex'));
 
-async function runHistory(spec: string, ops: Op[]): Promise<void> {
+async function runHistory(t: ConformanceTarget, ops: Op[]): Promise<void> {
   const dir = tmpDir();
   const oracle = new Oracle();
-  let engine: AnyEngine = await open(spec, dir);
+  let engine: AnyEngine = await openTarget(t, dir);
   try {
     for (const [i, op] of ops.entries()) {
       const where = `op #${i} ${op.t}`;
@@ -93,14 +92,14 @@ async function runHistory(spec: string, ops: Op[]): Promise<void> {
           break;
         case 'reopen':
           await engine.close();
-          engine = await open(spec, dir);
+          engine = await openTarget(t, dir);
           break;
       }
     }
     // Final full check, after one more reopen when persistent.
     if (engine.info.capabilities.persistent) {
       await engine.close();
-      engine = await open(spec, dir);
+      engine = await openTarget(t, dir);
     }
     for (const [k, v] of oracle.entries()) expect(hex(await engine.get(k)), `final get ${hex(k)}`).toBe(hex(v));
     if (engine.info.capabilities.orderedScan) {
@@ -116,13 +115,17 @@ async function runHistory(spec: string, ops: Op[]): Promise<void> {
 
 const RUNS = Number(process.env.KVLAB_CONFORMANCE_RUNS ?? 40);
 
-describe.each(targets())('conformance model: $spec', ({ spec, descriptor }) => {
+/** Registers the conformance model tests for `t`. */
+export function modelSuite(t: ConformanceTarget): void {
+  const { name: spec, descriptor } = t;
+  describe(`conformance model: ${spec}`, () => {
   it(`agrees with the oracle on random histories (${RUNS} runs)`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb(descriptor.capabilities, descriptor.limits.maxValueBytes), { minLength: 20, maxLength: 200, size: 'max' }), (ops) =>
-        runHistory(spec, ops),
+        runHistory(t, ops),
       ),
       { numRuns: RUNS, verbose: 1 },
     );
   });
 });
+}

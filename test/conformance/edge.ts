@@ -5,22 +5,24 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyEngine } from '../../engines/engine.js';
-import { openEngine } from '../../engines/registry.js';
-import { errorCode, open } from '../support/engine-io.js';
-import { targets } from '../support/targets.js';
+import { errorCode } from '../support/engine-io.js';
+import { openSpec, openTarget, type ConformanceTarget } from './target.js';
 import { tmpDir } from '../support/tmp.js';
 
 const b = (...a: number[]) => new Uint8Array(a);
 const s = (x: string) => Buffer.from(x);
 const hex = (v: Uint8Array | undefined) => (v === undefined ? 'absent' : Buffer.from(v).toString('hex'));
 
-describe.each(targets())('conformance edge cases: $spec', ({ spec, descriptor }) => {
+/** Registers the conformance edge cases tests for `t`. */
+export function edgeSuite(t: ConformanceTarget): void {
+  const { name: spec, descriptor } = t;
+  describe(`conformance edge cases: ${spec}`, () => {
   const caps = descriptor.capabilities;
   let dir: string;
   let e: AnyEngine;
   beforeEach(async () => {
     dir = tmpDir();
-    e = await open(spec, dir);
+    e = await openTarget(t, dir);
   });
   afterEach(async () => {
     await e.close();
@@ -28,7 +30,7 @@ describe.each(targets())('conformance edge cases: $spec', ({ spec, descriptor })
   const reopen = async () => {
     if (!caps.persistent) return;
     await e.close();
-    e = await open(spec, dir);
+    e = await openTarget(t, dir);
   };
 
   it('stores an empty value, distinct from absent', async () => {
@@ -169,22 +171,22 @@ describe.each(targets())('conformance edge cases: $spec', ({ spec, descriptor })
     expect(await errorCode(() => e.write([]))).toBe('CLOSED');
     expect(await errorCode(() => e.sync())).toBe('CLOSED');
     if (caps.orderedScan) expect(await errorCode(() => e.scan(s('a'), 1))).toBe('CLOSED');
-    e = await open(spec, dir); // for afterEach
+    e = await openTarget(t, dir); // for afterEach
   });
 
   it('refuses a second open of the same directory while open (LOCKED) when persistent', async () => {
     if (!caps.persistent) return;
-    expect(await errorCode(() => open(spec, dir))).toBe('LOCKED');
+    expect(await errorCode(() => openTarget(t, dir))).toBe('LOCKED');
   });
 
   it('honours every durability mode it claims, and refuses others with NOT_SUPPORTED', async () => {
     for (const d of ['none', 'group', 'always'] as const) {
       const dir2 = tmpDir();
       if (!caps.durability.includes(d)) {
-        expect(await errorCode(() => openEngine(spec, { dir: dir2, durability: d }))).toBe('NOT_SUPPORTED');
+        expect(await errorCode(() => openSpec(t, spec, { dir: dir2, durability: d }))).toBe('NOT_SUPPORTED');
         continue;
       }
-      const x = await openEngine(spec, { dir: dir2, durability: d, groupCommitMs: 1 });
+      const x = await openSpec(t, spec, { dir: dir2, durability: d, groupCommitMs: 1 });
       expect(x.info.durability).toBe(d);
       for (let i = 0; i < 20; i++) await x.put(s(`k${i}`), s(`v${i}`));
       expect(x.lastSequence()).toBe(20);
@@ -196,7 +198,7 @@ describe.each(targets())('conformance edge cases: $spec', ({ spec, descriptor })
   });
 
   it('reports an unknown engine option as a typed error', async () => {
-    expect(await errorCode(() => openEngine(`${descriptor.name}:noSuchOption=1`, { dir: tmpDir() }))).toBe('UNKNOWN_ENGINE');
+    expect(await errorCode(() => openSpec(t, `${descriptor.name}:noSuchOption=1`, { dir: tmpDir() }))).toBe('UNKNOWN_ENGINE');
   });
 
   it('reports stats with the RUM counters', async () => {
@@ -212,3 +214,4 @@ describe.each(targets())('conformance edge cases: $spec', ({ spec, descriptor })
     }
   });
 });
+}
