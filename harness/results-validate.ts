@@ -156,6 +156,7 @@ function checkEngine(c: Checker, o: Obj): void {
   c.num(lim, 'maxKeyBytes', 'engine.limits');
   c.num(lim, 'maxValueBytes', 'engine.limits');
   c.oneOf(o, 'durability', 'engine', ['none', 'group', 'always']);
+  if (o.crashSafety !== undefined) c.oneOf(o, 'crashSafety', 'engine', ['process-crash-safe', 'process-crash-unsafe']);
   if (o.groupCommit !== null) {
     const g = c.obj(o.groupCommit, 'engine.groupCommit');
     c.num(g, 'ms', 'engine.groupCommit');

@@ -74,14 +74,30 @@ export interface EngineRecord {
   kind: 'sync' | 'async';
   capabilities: Capabilities;
   limits: Limits;
-  /** The durability mode used: always shown next to every figure. */
+  /** The durability mode used: always shown next to every figure (with {@link durabilityLabel}). */
   durability: Durability;
+  /**
+   * Whether acknowledged writes survive a SIGKILL (engines/engine.ts CrashSafety): absent in
+   * results written before it was recorded. `process-crash-unsafe` (the explicit bufferWrites
+   * option) is shown next to the durability wherever a report shows it.
+   */
+  crashSafety?: 'process-crash-safe' | 'process-crash-unsafe';
   /** Group commit window when durability is `group`, else null. */
   groupCommit: { ms: number; bytes: number } | null;
   /** Every engine setting in effect, defaults included. */
   settings: Record<string, string | number | boolean>;
   /** Data directory (absolute), or null for a non-persistent engine. */
   dir: string | null;
+}
+
+/**
+ * The durability as reports show it: `none`, or `none, process-crash-unsafe` for an engine with
+ * a user-space write buffer, or `none, crash safety not recorded` for older results.
+ */
+export function durabilityLabel(e: Pick<EngineRecord, 'durability' | 'crashSafety'>): string {
+  if (e.crashSafety === 'process-crash-unsafe') return `${e.durability}, process-crash-unsafe`;
+  if (e.crashSafety === undefined) return `${e.durability}, crash safety not recorded`;
+  return e.durability;
 }
 
 /** The workload: properties as merged from -P files and -p overrides, and the seed. */

@@ -76,6 +76,7 @@ function engineRecord(e: AnyEngine, o: BenchmarkOptions, dir: string | null): En
     capabilities: { ...i.capabilities, durability: [...i.capabilities.durability] },
     limits: { ...i.limits },
     durability: i.durability,
+    crashSafety: i.crashSafety,
     groupCommit: i.durability === 'group' ? { ms: o.groupCommitMs ?? 2, bytes: o.groupCommitBytes ?? 1 << 20 } : null,
     settings: { ...i.settings },
     dir,
@@ -186,6 +187,6 @@ function descriptorRecord(d: ReturnType<typeof descriptorFor>, label: string, o:
   return {
     name: d.name, label, design: d.design, version: 'not opened (pair not applicable)', kind: d.kind,
     capabilities: { ...d.capabilities, durability: [...d.capabilities.durability] }, limits: { ...d.limits },
-    durability: o.durability, groupCommit: null, settings, dir: null,
+    durability: o.durability, crashSafety: settings['bufferWrites'] === true ? 'process-crash-unsafe' : 'process-crash-safe', groupCommit: null, settings, dir: null,
   };
 }

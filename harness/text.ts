@@ -5,6 +5,7 @@
  * With a target, `[INTENDED-READ]` lines give the coordinated-omission-corrected latency.
  */
 import type { HistogramRecord, PhaseTrial, ResultsFile } from './results.js';
+import { durabilityLabel } from './results.js';
 
 const us = (ns: number): string => (ns / 1000).toFixed(3);
 
@@ -38,7 +39,7 @@ export function trialText(t: PhaseTrial): string {
 
 /** The whole results file as text: a header line per phase/trial, then YCSB's lines. */
 export function resultsText(r: ResultsFile): string {
-  const head = `# kvlab ${r.run.command}: engine ${r.engine.label} (durability ${r.engine.durability}), ${r.workload.name}, seed ${r.workload.seed}`;
+  const head = `# kvlab ${r.run.command}: engine ${r.engine.label} (durability ${durabilityLabel(r.engine)}), ${r.workload.name}, seed ${r.workload.seed}`;
   if (r.notApplicable) return `${head}\n# NOT APPLICABLE: ${r.notApplicable.reason}`;
   const out = [head];
   if (r.harnessCost) out.push(`# harness cost (null engine): ${r.harnessCost.nsPerOp.toFixed(0)} ns/op`);

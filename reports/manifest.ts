@@ -4,6 +4,7 @@
  * every property and the seed, harness settings, and the notes the results carry.
  */
 import type { ResultsFile } from '../harness/results.js';
+import { durabilityLabel } from '../harness/results.js';
 import type { CellContent } from './html-table.js';
 import { formatBytes, formatNumber, type ReportModel } from './model.js';
 import type { TableData } from './tables.js';
@@ -49,7 +50,7 @@ export function enginesTable(model: ReportModel): TableData {
     rows: files.map((f) => {
       const e = f.engine;
       const caps = Object.entries(e.capabilities).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`).join(', ');
-      return [`${e.label} [${e.durability}]`, e.design, e.version, e.kind, caps,
+      return [`${e.label} [${durabilityLabel(e)}]`, e.design, e.version, e.kind, caps,
         e.groupCommit ? `${e.groupCommit.ms} ms / ${formatBytes(e.groupCommit.bytes)}` : null,
         Object.entries(e.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '(none)'];
     }),
@@ -87,7 +88,7 @@ export function notesTable(model: ReportModel): TableData {
     grouped.set(key, g);
   };
   for (const f of model.files) {
-    const who = `${f.engine.label} [${f.engine.durability}] × ${f.workload.name}`;
+    const who = `${f.engine.label} [${durabilityLabel(f.engine)}] × ${f.workload.name}`;
     rows.push(['run', `${f.run.id}: kvlab ${f.run.argv.join(' ')} (${f.run.startedAt} – ${f.run.finishedAt})`, who]);
     if (f.notApplicable) add('not applicable', f.notApplicable.reason, who);
     for (const n of f.notes) add('note', n, who);

@@ -4,6 +4,7 @@
  * module that decides how files combine; everything else reads {@link ReportModel}.
  */
 import type { PhaseResult, ResultsFile } from '../harness/results.js';
+import { durabilityLabel } from '../harness/results.js';
 
 /** One engine (label + durability) × workload, merged from the files that describe it. */
 export interface Cell {
@@ -54,7 +55,7 @@ export function buildModel(files: readonly ResultsFile[]): ReportModel {
     if (!c) {
       const rc = Number(f.workload.properties['recordcount']);
       c = {
-        key, engine: f.engine.label, durability: f.engine.durability, series: seriesName(f.engine.label, f.engine.durability),
+        key, engine: f.engine.label, durability: f.engine.durability, series: seriesName(f.engine.label, durabilityLabel(f.engine)),
         workload: f.workload.name, files: [], load: null, run: null, notApplicable: null,
         recordcount: Number.isFinite(rc) ? rc : null, seed: f.workload.seed,
         datasetBytes: f.environment.dataset.estimatedBytes, ratioToRam: f.environment.dataset.ratioToRam,
