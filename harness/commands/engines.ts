@@ -5,7 +5,7 @@ import { allDescriptors } from '../engines.js';
 
 export const ENGINES_HELP = `usage: kvlab engines [--json]
 
-Lists every engine: kind (sync/async), capabilities, durability modes, size limits and the
+Lists every engine: kind (sync/async), role (engine, reference, network, instrument), capabilities, durability modes, size limits and the
 options a spec may set (name:opt=value,...). 'null' is the harness-cost instrument, not a store.
 
   --json   machine-readable output`;
@@ -14,7 +14,7 @@ function describe(d: EngineDescriptor): string {
   const c = d.capabilities;
   const caps = [c.orderedScan ? 'orderedScan' : 'no-scan', c.atomicBatch ? 'atomicBatch' : 'no-batch', c.persistent ? 'persistent' : 'in-memory'];
   const lines = [
-    `${d.name}  (${d.kind})  ${d.design}`,
+    `${d.name}  (${d.kind}, ${d.role}${d.probe ? ', probe: not a store' : ''})  ${d.design}`,
     `    capabilities: ${caps.join(', ')}; durability: ${c.durability.join(', ')}`,
     `    limits: key ${d.limits.maxKeyBytes} B, value ${d.limits.maxValueBytes} B`,
   ];
@@ -33,7 +33,7 @@ export function enginesCommand(argv: string[]): number {
   }
   const ds = allDescriptors();
   if (values.json) {
-    const out = ds.map((d) => ({ name: d.name, kind: d.kind, design: d.design, capabilities: d.capabilities, limits: d.limits, options: d.options }));
+    const out = ds.map((d) => ({ name: d.name, kind: d.kind, role: d.role, fsSeam: d.fsSeam, design: d.design, capabilities: d.capabilities, limits: d.limits, options: d.options }));
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else process.stdout.write(ds.map(describe).join('\n') + '\n');
   return 0;
