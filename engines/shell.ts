@@ -590,9 +590,13 @@ function checkArray<T>(a: readonly T[], what: string): readonly T[] {
   return a;
 }
 
-/** Opens the core of `d` inside a shell: makes the directory, takes its lock, wraps the core. */
+/**
+ * Opens the core of `d` inside a shell: makes the directory, takes its lock (persistent
+ * embedded engines; a network store's exclusivity is its own lock on the server, since its
+ * data is not in the directory), wraps the core.
+ */
 export function openShell(d: EngineDescriptor, opts: ResolvedOpenOptions): SyncShell | Promise<AsyncShell> {
-  const lock = d.capabilities.persistent ? takeLock(opts.fs, opts.dir) : undefined;
+  const lock = d.capabilities.persistent && d.role !== 'network' ? takeLock(opts.fs, opts.dir) : undefined;
   let opened: SyncCore | AsyncCore | Promise<AsyncCore>;
   try {
     opened = d.openCore(opts);

@@ -10,15 +10,13 @@
  * - `none`: plain writes (appended to the log with write(2), no fsync). sync()/close() fdatasync
  *   every `*.log` file in the directory: LevelDB syncs its SSTables and MANIFEST itself, so the
  *   logs hold everything not yet in a synced table.
- * - `group`: plain writes plus the shared DurabilityPolicy running that same log sync at most
- *   every groupCommitMs / groupCommitBytes.
+ * - `group`: plain writes plus the shell running that same log sync once the window passes.
  */
 import * as path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { checkBatch, checkKey, checkLimit, checkValue, DurabilityPolicy } from '../common.js';
-import type { AsyncEngine, BatchOp, Capabilities, EngineDescriptor, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
-import { emptyStats } from '../engine.js';
+import type { BatchOp, Capabilities, EngineDescriptor, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
 import { closedError, ioError, KvError } from '../errors.js';
+import type { AsyncCore, Settings } from '../shell.js';
 import type { Fs } from '../fs.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import { packageVersion } from './version.js';
@@ -39,28 +37,76 @@ function levelError(e: unknown, op: string, dir: string): KvError {
   return ioError(e, `classic-level ${op}${err.cause?.message ? ` (${err.cause.message})` : ''}`, dir);
 }
 
-class ClassicLevelEngine implements AsyncEngine {
-  readonly info: EngineInfo & { kind: 'async' };
-  private db: Level | undefined;
-  private readonly policy: DurabilityPolicy;
+/** The LevelDB core (the engine shell owns checks, sequence numbers, durability and the lock). */
+class ClassicLevelCore implements AsyncCore {
+  readonly recoveredSequence = 0;
+  readonly unknownStats = ['deviceBytesWritten', 'deviceBytesRead', 'liveBytes', 'liveKeys', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives'];
+  readonly version = `classic-level ${packageVersion('classic-level')}`;
+  readonly settings: Settings;
+  /** `always`: LevelDB fsyncs its log before acknowledging a `{ sync: true }` write. */
+  readonly durableWrites: boolean;
   private readonly writeOptions: { sync: boolean };
-  private userBytesWritten = 0;
-  private userBytesRead = 0;
 
-  constructor(db: Level, private readonly o: ResolvedOpenOptions, private readonly fs: Fs) {
-    this.db = db;
+  constructor(private readonly db: Level, private readonly o: ResolvedOpenOptions, private readonly fs: Fs) {
     const always = o.durability === 'always';
     this.writeOptions = { sync: always };
-    this.policy = new DurabilityPolicy({ ...o, durability: always ? 'none' : o.durability }, () => this.syncLogs());
-    this.info = {
-      name: 'classic-level', label: o.label, design: 'LevelDB (LSM tree) via classic-level; async writes, getSync reads',
-      version: `classic-level ${packageVersion('classic-level')}`, kind: 'async', capabilities: CAPABILITIES, limits: LIMITS,
-      durability: o.durability, settings: { ...o.options, syncWrites: always },
-    };
+    this.durableWrites = always;
+    this.settings = { syncWrites: always };
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      return this.db.getSync(Buffer.from(key.buffer, key.byteOffset, key.length));
+    } catch (e) {
+      throw levelError(e, 'get', this.o.dir);
+    }
+  }
+
+  /** Appended to LevelDB's log with write(2) before the promise resolves (in the OS). */
+  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    try {
+      await this.db.put(Buffer.from(key), Buffer.from(value), this.writeOptions);
+    } catch (e) {
+      throw levelError(e, 'put', this.o.dir);
+    }
+    killPoint(KP_AFTER_WRITE);
+  }
+
+  async del(key: Uint8Array): Promise<void> {
+    try {
+      await this.db.del(Buffer.from(key), this.writeOptions);
+    } catch (e) {
+      throw levelError(e, 'del', this.o.dir);
+    }
+    killPoint(KP_AFTER_WRITE);
+  }
+
+  async write(batch: readonly BatchOp[]): Promise<void> {
+    const ops = batch.map((op) =>
+      op.type === 'put'
+        ? { type: 'put' as const, key: Buffer.from(op.key), value: Buffer.from(op.value) }
+        : { type: 'del' as const, key: Buffer.from(op.key) },
+    );
+    if (ops.length > 0) {
+      try {
+        await this.db.batch(ops, this.writeOptions);
+      } catch (e) {
+        throw levelError(e, 'batch', this.o.dir);
+      }
+    }
+    killPoint(KP_AFTER_WRITE);
+  }
+
+  async scan(start: Uint8Array, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+    try {
+      return (await this.db.iterator({ gte: Buffer.from(start), limit }).all()) as Array<[Buffer, Buffer]>;
+    } catch (e) {
+      throw levelError(e, 'iterator', this.o.dir);
+    }
   }
 
   /** fdatasync of every LevelDB log file (tables and MANIFEST are synced by LevelDB itself). */
-  private syncLogs(): void {
+  async sync(): Promise<void> {
     for (const name of this.fs.list(this.o.dir)) {
       if (!/^\d+\.log$/.test(name)) continue;
       let fd: number;
@@ -78,109 +124,7 @@ class ClassicLevelEngine implements AsyncEngine {
     }
   }
 
-  private live(): Level {
-    if (this.db === undefined) throw closedError();
-    return this.db;
-  }
-
-  private acknowledged(bytes: number): void {
-    killPoint(KP_AFTER_WRITE);
-    this.userBytesWritten += bytes;
-    this.policy.afterWrite(bytes);
-    if (this.writeOptions.sync) this.policy.markDurable();
-  }
-
-  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const db = this.live();
-    checkKey(key, LIMITS);
-    let v: Buffer | undefined;
-    try {
-      v = db.getSync(Buffer.from(key.buffer, key.byteOffset, key.length));
-    } catch (e) {
-      throw levelError(e, 'get', this.o.dir);
-    }
-    if (v === undefined) return undefined;
-    this.userBytesRead += key.length + v.length;
-    return v;
-  }
-
-  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
-    const db = this.live();
-    checkKey(key, LIMITS);
-    checkValue(value, LIMITS);
-    try {
-      await db.put(Buffer.from(key), Buffer.from(value), this.writeOptions);
-    } catch (e) {
-      throw levelError(e, 'put', this.o.dir);
-    }
-    this.acknowledged(key.length + value.length);
-  }
-
-  async delete(key: Uint8Array): Promise<void> {
-    const db = this.live();
-    checkKey(key, LIMITS);
-    try {
-      await db.del(Buffer.from(key), this.writeOptions);
-    } catch (e) {
-      throw levelError(e, 'del', this.o.dir);
-    }
-    this.acknowledged(key.length);
-  }
-
-  async write(batch: readonly BatchOp[]): Promise<void> {
-    const db = this.live();
-    checkBatch(batch, LIMITS);
-    let bytes = 0;
-    const ops = batch.map((op) => {
-      bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
-      return op.type === 'put'
-        ? { type: 'put' as const, key: Buffer.from(op.key), value: Buffer.from(op.value) }
-        : { type: 'del' as const, key: Buffer.from(op.key) };
-    });
-    if (ops.length > 0) {
-      try {
-        await db.batch(ops, this.writeOptions);
-      } catch (e) {
-        throw levelError(e, 'batch', this.o.dir);
-      }
-    }
-    this.acknowledged(bytes);
-  }
-
-  async scan(start: Uint8Array, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const db = this.live();
-    checkKey(start, LIMITS);
-    checkLimit(limit);
-    if (limit === 0) return [];
-    let rows: Array<[Buffer, Buffer]>;
-    try {
-      rows = (await db.iterator({ gte: Buffer.from(start), limit }).all()) as Array<[Buffer, Buffer]>;
-    } catch (e) {
-      throw levelError(e, 'iterator', this.o.dir);
-    }
-    for (const [k, v] of rows) this.userBytesRead += k.length + v.length;
-    return rows;
-  }
-
-  async sync(): Promise<void> {
-    this.live();
-    this.policy.commit();
-  }
-
-  lastSequence(): number {
-    return this.policy.lastSequence();
-  }
-
-  durableSequence(): number {
-    return this.policy.durableSequence();
-  }
-
-  async stats(): Promise<EngineStats> {
-    const db = this.live();
-    const s = emptyStats(['deviceBytesWritten', 'deviceBytesRead', 'liveBytes', 'liveKeys', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives']);
-    s.userBytesWritten = this.userBytesWritten;
-    s.userBytesRead = this.userBytesRead;
-    s.syncs = this.fs.counters.syncs;
+  async fillStats(s: EngineStats): Promise<void> {
     for (const name of this.fs.list(this.o.dir)) {
       try {
         s.diskBytes += this.fs.fileSize(path.join(this.o.dir, name));
@@ -190,30 +134,21 @@ class ClassicLevelEngine implements AsyncEngine {
       }
     }
     // LevelDB's compaction table: Level Files Size(MB) Time(sec) Read(MB) Write(MB)
-    for (const line of db.getProperty('leveldb.stats').split('\n')) {
+    for (const line of this.db.getProperty('leveldb.stats').split('\n')) {
       const m = /^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$/.exec(line);
       if (!m) continue;
       s.extra[`level${m[1]}.files`] = Number(m[2]);
       s.compactionBytesRead += Math.round(Number(m[5]) * 1048576);
       s.compactionBytesWritten += Math.round(Number(m[6]) * 1048576);
     }
-    s.indexMemoryBytes = Number(db.getProperty('leveldb.approximate-memory-usage')) || 0;
-    return s;
+    s.indexMemoryBytes = Number(this.db.getProperty('leveldb.approximate-memory-usage')) || 0;
   }
 
   async close(): Promise<void> {
-    if (this.db === undefined) return;
-    const db = this.db;
     try {
-      this.policy.commit();
-    } finally {
-      this.policy.dispose();
-      this.db = undefined;
-      try {
-        await db.close();
-      } catch (e) {
-        throw levelError(e, 'close', this.o.dir);
-      }
+      await this.db.close();
+    } catch (e) {
+      throw levelError(e, 'close', this.o.dir);
     }
   }
 }
@@ -222,6 +157,9 @@ class ClassicLevelEngine implements AsyncEngine {
 export const classicLevelDescriptor: EngineDescriptor = {
   name: 'classic-level',
   design: 'LevelDB via classic-level: LSM tree, async writes, sync reads (reference)',
+  role: 'reference',
+  version: `classic-level ${packageVersion('classic-level')}`,
+  fsSeam: 'sync',
   kind: 'async',
   capabilities: CAPABILITIES,
   limits: LIMITS,
@@ -231,8 +169,7 @@ export const classicLevelDescriptor: EngineDescriptor = {
     compression: { type: 'bool', default: true, doc: 'Snappy block compression (LevelDB default)' },
     maxOpenFiles: { type: 'int', default: 1000, min: 16, max: 100000, doc: 'LevelDB max_open_files' },
   },
-  open: async (o) => {
-    o.fs.mkdirp(o.dir);
+  openCore: async (o) => {
     const db: Level = new ClassicLevel<Buffer, Buffer>(o.dir, {
       keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing: true,
       cacheSize: o.options.cacheSize as number, writeBufferSize: o.options.writeBufferSize as number,
@@ -243,6 +180,6 @@ export const classicLevelDescriptor: EngineDescriptor = {
     } catch (e) {
       throw levelError(e, 'open', o.dir);
     }
-    return new ClassicLevelEngine(db, o, o.fs);
+    return new ClassicLevelCore(db, o, o.fs);
   },
 };

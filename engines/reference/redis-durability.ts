@@ -7,7 +7,7 @@
  * | mode     | server must run                      | durableSequence                           |
  * |----------|--------------------------------------|-------------------------------------------|
  * | `none`   | `appendonly yes` (any appendfsync)   | = last on an `always` server; else at sync() |
- * | `group`  | `appendonly yes`, everysec or always | same                                      |
+ * | `group`  | `appendonly yes`, `appendfsync always` | = last after every acknowledged write   |
  * | `always` | `appendonly yes`, `appendfsync always` | = last after every acknowledged write   |
  *
  * sync() on a server that does not fsync every write is an AOF rewrite barrier
@@ -43,8 +43,11 @@ export function checkPersistence(mode: Durability, p: ServerPersistence, where: 
   const hint = (fsync: string) => `start it with \`redis-server --appendonly yes --appendfsync ${fsync}\` (or CONFIG SET appendfsync ${fsync})`;
   if (!p.appendonly) throw notSupported(`redis ${where} has appendonly no: its data would not survive a restart; ${hint(mode === 'always' ? 'always' : 'everysec')}`);
   if (mode === 'always' && p.appendfsync !== 'always') throw notSupported(`redis ${where} has appendfsync ${p.appendfsync}: durability 'always' needs appendfsync always; ${hint('always')}`);
-  if (mode === 'group' && p.appendfsync !== 'always' && p.appendfsync !== 'everysec')
-    throw notSupported(`redis ${where} has appendfsync ${p.appendfsync}: durability 'group' needs everysec (a 1 s group commit) or always; ${hint('everysec')}`);
+  // `group` promises durability within groupCommitMs (milliseconds) of the reply; everysec's
+  // window is 1-2 s and not observable by a client, and the only client-side sync (an AOF
+  // rewrite, O(dataset)) cannot run every few ms. So only a server that fsyncs each write keeps it.
+  if (mode === 'group' && p.appendfsync !== 'always')
+    throw notSupported(`redis ${where} has appendfsync ${p.appendfsync}: durability 'group' (durable within groupCommitMs) needs appendfsync always (everysec's 1-2 s window is longer than any group window and invisible to a client); ${hint('always')}`);
 }
 
 function parseInfo(text: string): Map<string, string> {

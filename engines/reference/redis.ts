@@ -24,10 +24,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Cluster, Redis } from 'ioredis';
-import { checkBatch, checkKey, checkLimit, checkValue } from '../common.js';
-import type { AsyncEngine, BatchOp, Capabilities, EngineDescriptor, EngineInfo, EngineStats, Limits, OptionSpec, ResolvedOpenOptions } from '../engine.js';
-import { emptyStats } from '../engine.js';
-import { closedError, KvError } from '../errors.js';
+import type { BatchOp, Capabilities, EngineDescriptor, EngineStats, Limits, OptionSpec, ResolvedOpenOptions } from '../engine.js';
+import { KvError } from '../errors.js';
+import type { AsyncCore, Settings } from '../shell.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import { aofBarrier, checkPersistence, readPersistence } from './redis-durability.js';
 import { NamespaceLock } from './redis-lock.js';
@@ -50,9 +49,11 @@ function redisError(e: unknown, op: string): KvError {
   return new KvError('IO', `redis ${op}: ${(e as Error).message ?? String(e)}`, { cause: e });
 }
 
-class RedisEngine implements AsyncEngine {
-  readonly info: EngineInfo & { kind: 'async' };
-  private client: Client | undefined;
+/** The Redis core (the engine shell owns checks, sequence numbers, durability and the lock of the dir). */
+class RedisCore implements AsyncCore {
+  readonly recoveredSequence = 0;
+  readonly unknownStats = ['deviceBytesWritten', 'deviceBytesRead', 'syncs', 'liveBytes', 'diskBytes', 'files', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives', 'indexMemoryBytes'];
+  private readonly client: Client;
   /**
    * Cluster + pipelining only: a second, unpipelined cluster client for record keys that are not
    * valid UTF-8. ioredis 6's auto-pipelining picks a key's slot from `${key}` (a lossy UTF-8
@@ -63,10 +64,6 @@ class RedisEngine implements AsyncEngine {
   private readonly scripts: ScriptCommands;
   private readonly recPrefix: Buffer;
   private readonly idx: Buffer;
-  private last = 0;
-  private durable = 0;
-  private userBytesWritten = 0;
-  private userBytesRead = 0;
   private syncs = 0;
 
   constructor(
@@ -75,22 +72,17 @@ class RedisEngine implements AsyncEngine {
     private readonly cluster: boolean,
     private readonly primaries: Redis[],
     private readonly lock: NamespaceLock,
-    /** Every primary fsyncs each write before replying (appendfsync always). */
-    private readonly fsyncEveryWrite: boolean,
+    /** Every primary fsyncs each write before replying (appendfsync always): each write is durable on return. */
+    readonly durableWrites: boolean,
     namespace: string,
-    info: EngineInfo & { kind: 'async' },
+    readonly version: string,
+    readonly settings: Settings,
   ) {
     this.client = client;
     this.binaryClient = binaryClient;
     this.scripts = defineScripts(client);
     this.recPrefix = Buffer.from(`${namespace}:r:`);
     this.idx = Buffer.from(`${namespace}:i`);
-    this.info = info;
-  }
-
-  private live(): Client {
-    if (this.client === undefined) throw closedError();
-    return this.client;
   }
 
   private rec(key: Uint8Array): Buffer {
@@ -102,16 +94,9 @@ class RedisEngine implements AsyncEngine {
     return this.binaryClient !== undefined && !isUtf8(rec) ? this.binaryClient : c;
   }
 
-  private acknowledged(bytes: number): void {
-    killPoint(KP_AFTER_WRITE);
-    this.userBytesWritten += bytes;
-    this.last++;
-    if (this.fsyncEveryWrite) this.durable = this.last;
-  }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const c = this.live();
-    checkKey(key, LIMITS);
+    const c = this.client;
     let v: Buffer | null;
     try {
       const rec = this.rec(key);
@@ -119,15 +104,11 @@ class RedisEngine implements AsyncEngine {
     } catch (e) {
       throw redisError(e, 'HGET');
     }
-    if (v === null) return undefined;
-    this.userBytesRead += key.length + v.length;
-    return v;
+    return v === null ? undefined : v;
   }
 
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
-    const c = this.live();
-    checkKey(key, LIMITS);
-    checkValue(value, LIMITS);
+    const c = this.client;
     const k = Buffer.from(key);
     try {
       if (this.cluster) {
@@ -139,12 +120,11 @@ class RedisEngine implements AsyncEngine {
     } catch (e) {
       throw redisError(e, 'put');
     }
-    this.acknowledged(key.length + value.length);
+    killPoint(KP_AFTER_WRITE);
   }
 
-  async delete(key: Uint8Array): Promise<void> {
-    const c = this.live();
-    checkKey(key, LIMITS);
+  async del(key: Uint8Array): Promise<void> {
+    const c = this.client;
     const k = Buffer.from(key);
     try {
       if (this.cluster) {
@@ -156,14 +136,11 @@ class RedisEngine implements AsyncEngine {
     } catch (e) {
       throw redisError(e, 'delete');
     }
-    this.acknowledged(key.length);
+    killPoint(KP_AFTER_WRITE);
   }
 
   async write(batch: readonly BatchOp[]): Promise<void> {
-    const c = this.live();
-    checkBatch(batch, LIMITS);
-    let bytes = 0;
-    for (const op of batch) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
+    const c = this.client;
     try {
       if (this.cluster) {
         for (const op of batch) {
@@ -186,21 +163,17 @@ class RedisEngine implements AsyncEngine {
     } catch (e) {
       throw redisError(e, 'batch');
     }
-    this.acknowledged(bytes);
+    killPoint(KP_AFTER_WRITE);
   }
 
   async scan(start: Uint8Array, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const c = this.live();
-    checkKey(start, LIMITS);
-    checkLimit(limit);
-    if (limit === 0) return [];
+    const c = this.client;
     let rows: Array<[Buffer, Buffer]>;
     try {
       rows = this.cluster ? await this.clusterScan(c, Buffer.from(start), limit) : this.pairs(await this.scripts.kvScanBuffer(this.idx, Buffer.from(start), limit, this.recPrefix));
     } catch (e) {
       throw redisError(e, 'scan');
     }
-    for (const [k, v] of rows) this.userBytesRead += k.length + v.length;
     return rows;
   }
 
@@ -230,32 +203,19 @@ class RedisEngine implements AsyncEngine {
     return out;
   }
 
+  /** A PING round trip on an appendfsync-always server (each write was fsynced before its reply), else an AOF rewrite barrier. */
   async sync(): Promise<void> {
-    this.live();
-    const upTo = this.last;
     try {
-      if (this.fsyncEveryWrite) await Promise.all(this.primaries.map((p) => p.ping()));
+      if (this.durableWrites) await Promise.all(this.primaries.map((p) => p.ping()));
       else await Promise.all(this.primaries.map((p) => aofBarrier(p, `${p.options.host}:${p.options.port}`)));
     } catch (e) {
       throw redisError(e, 'sync');
     }
     this.syncs++;
-    if (this.durable < upTo) this.durable = upTo;
   }
 
-  lastSequence(): number {
-    return this.last;
-  }
-
-  durableSequence(): number {
-    return this.durable;
-  }
-
-  async stats(): Promise<EngineStats> {
-    const c = this.live();
-    const s = emptyStats(['deviceBytesWritten', 'deviceBytesRead', 'syncs', 'liveBytes', 'diskBytes', 'files', 'flushes', 'compactions', 'cacheHits', 'cacheMisses', 'bloomNegatives', 'indexMemoryBytes']);
-    s.userBytesWritten = this.userBytesWritten;
-    s.userBytesRead = this.userBytesRead;
+  async fillStats(s: EngineStats): Promise<void> {
+    const c = this.client;
     s.extra['sync.barriers'] = this.syncs; // sync() calls; the server's own fsyncs are not visible to a client
     try {
       s.liveKeys = await c.zcard(this.idx);
@@ -270,13 +230,10 @@ class RedisEngine implements AsyncEngine {
     } catch (e) {
       throw redisError(e, 'stats');
     }
-    return s;
   }
 
   async close(): Promise<void> {
-    if (this.client === undefined) return;
     const c = this.client;
-    this.client = undefined;
     await this.lock.release();
     for (const x of [c, this.binaryClient]) {
       if (x === undefined) continue;
@@ -294,7 +251,7 @@ const COMMON_OPTIONS: Record<string, OptionSpec> = {
   pipelining: { type: 'bool', default: true, doc: 'ioredis auto-pipelining: commands issued in one tick share one socket write' },
 };
 
-async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<RedisEngine> {
+async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<RedisCore> {
   const opt = o.options;
   const pipelining = opt.pipelining as boolean;
   const namespace = resolveNamespace(opt.namespace as string, o.dir, o.fs);
@@ -347,13 +304,9 @@ async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<Redi
     }
     const serverVersion = /^redis_version:(.+)$/m.exec(await primaries[0]!.info('server'))?.[1]?.trim() ?? 'unknown';
     const lock = await NamespaceLock.acquire(lockConn, lockKey);
-    const name = cluster ? 'redis-cluster' : 'redis';
-    return new RedisEngine(client, binaryClient, cluster, primaries, lock, fsyncEveryWrite, namespace, {
-      name, label: o.label, kind: 'async', capabilities: cluster ? CLUSTER_CAPS : SINGLE_CAPS, limits: LIMITS, durability: o.durability,
-      design: cluster ? `Redis Cluster (${primaries.length} primaries): hash per record over hash slots, one sorted-set index` : 'Redis server: hash per record + sorted-set index, Lua scripts',
-      version: `ioredis ${packageVersion('ioredis')}, redis-server ${serverVersion}`,
-      settings: { ...opt, target, namespace, serverAppendfsync: [...policies].join('/'), serverFsyncEveryWrite: fsyncEveryWrite, primaries: primaries.length },
-    });
+    return new RedisCore(client, binaryClient, cluster, primaries, lock, fsyncEveryWrite, namespace,
+      `ioredis ${packageVersion('ioredis')}, redis-server ${serverVersion}`,
+      { target, namespace, serverAppendfsync: [...policies].join('/'), serverFsyncEveryWrite: fsyncEveryWrite, primaries: primaries.length });
   } catch (e) {
     lockConn.disconnect();
     client.disconnect();
@@ -366,6 +319,9 @@ async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<Redi
 export const redisDescriptor: EngineDescriptor = {
   name: 'redis',
   design: 'Redis server via ioredis: hash per record + sorted-set index (YCSB layout), Lua-atomic writes (reference, network)',
+  role: 'network',
+  version: `ioredis ${packageVersion('ioredis')}`,
+  fsSeam: 'none',
   kind: 'async',
   capabilities: SINGLE_CAPS,
   limits: LIMITS,
@@ -375,13 +331,16 @@ export const redisDescriptor: EngineDescriptor = {
     db: { type: 'int', default: 0, min: 0, max: 15, doc: 'logical database (SELECT)' },
     ...COMMON_OPTIONS,
   },
-  open: (o) => openRedis(o, false),
+  openCore: (o) => openRedis(o, false),
 };
 
 /** Registry entry for a Redis Cluster (records spread over hash slots; batches not atomic). */
 export const redisClusterDescriptor: EngineDescriptor = {
   name: 'redis-cluster',
   design: 'Redis Cluster via ioredis: records over hash slots, one sorted-set index, non-atomic batches (reference, network)',
+  role: 'network',
+  version: `ioredis ${packageVersion('ioredis')}`,
+  fsSeam: 'none',
   kind: 'async',
   capabilities: CLUSTER_CAPS,
   limits: LIMITS,
@@ -389,5 +348,5 @@ export const redisClusterDescriptor: EngineDescriptor = {
     nodes: { type: 'string', default: '', doc: "seed nodes host:port+host:port; '' = from KVLAB_REDIS_CLUSTER_NODES" },
     ...COMMON_OPTIONS,
   },
-  open: (o) => openRedis(o, true),
+  openCore: (o) => openRedis(o, true),
 };

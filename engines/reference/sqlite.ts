@@ -10,15 +10,16 @@
  * - `none`: synchronous=NORMAL: no fsync at commit; SQLite still syncs around checkpoints, so the
  *   database stays consistent across a power loss (OFF would not). sync()/close() fdatasync the
  *   WAL and the database file ourselves, which makes every committed transaction durable.
- * - `group`: synchronous=NORMAL plus the shared DurabilityPolicy running that same sync at most
- *   every groupCommitMs / groupCommitBytes.
+ * - `group`: synchronous=NORMAL plus the shell running that same sync once the window passes.
+ * Every mode commits each call (an autocommit statement, a transaction per batch) into the WAL
+ * file before returning: a SIGKILL loses nothing acknowledged. `bufferWrites` keeps one
+ * transaction open until sync() instead (process-crash-unsafe), like kvlab's own bufferWrites.
  */
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { checkBatch, checkKey, checkLimit, checkValue, DirLock, DurabilityPolicy } from '../common.js';
-import type { BatchOp, Capabilities, Engine, EngineDescriptor, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
-import { emptyStats } from '../engine.js';
-import { closedError, ioError, KvError } from '../errors.js';
+import type { BatchOp, Capabilities, EngineDescriptor, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { ioError, KvError } from '../errors.js';
+import type { Settings, SyncCore } from '../shell.js';
 import type { Fs } from '../fs.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import { packageVersion } from './version.js';
@@ -30,30 +31,34 @@ const KP_AFTER_COMMIT = declareKillPoint('sqlite.after-commit');
 
 type Stmt = Database.Statement;
 
-class SqliteEngine implements Engine {
-  readonly info: EngineInfo & { kind: 'sync' };
-  private db: Database.Database | undefined;
+/** The SQLite core (the engine shell owns checks, sequence numbers, durability and the lock). */
+class SqliteCore implements SyncCore {
+  readonly recoveredSequence = 0;
+  readonly unknownStats = ['deviceBytesWritten', 'deviceBytesRead', 'flushes', 'compactions', 'compactionBytesRead', 'compactionBytesWritten', 'cacheHits', 'cacheMisses', 'bloomNegatives', 'indexMemoryBytes'];
+  readonly version: string;
+  readonly settings: Settings;
+  /** `always` without bufferWrites: synchronous=FULL syncs the WAL at every commit. */
+  readonly durableWrites: boolean;
+  private readonly db: Database.Database;
   private readonly file: string;
   private readonly fs: Fs;
-  private readonly lock: DirLock;
-  private readonly policy: DurabilityPolicy;
   private readonly sGet: Stmt;
   private readonly sPut: Stmt;
   private readonly sDel: Stmt;
   private readonly sScan: Stmt;
   private readonly txBatch: (batch: readonly BatchOp[]) => void;
+  /** bufferWrites: one transaction stays open from the first write until sync(). */
+  private readonly buffered: boolean;
   private dirSynced = false;
-  private userBytesWritten = 0;
-  private userBytesRead = 0;
 
   constructor(o: ResolvedOpenOptions) {
     this.fs = o.fs;
-    o.fs.mkdirp(o.dir);
     this.file = path.join(o.dir, DB_FILE);
-    this.lock = DirLock.acquire(o.fs, o.dir);
+    this.buffered = o.options.bufferWrites === true;
     const synchronous = o.durability === 'always' ? 'FULL' : 'NORMAL';
+    let db: Database.Database | undefined;
     try {
-      const db = (this.db = new Database(this.file));
+      db = new Database(this.file);
       db.pragma(`page_size = ${o.options.pageSize as number}`);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous}`);
@@ -71,23 +76,77 @@ class SqliteEngine implements Engine {
           else this.sDel.run(op.key);
         }
       });
+      this.version = `better-sqlite3 ${packageVersion('better-sqlite3')}, SQLite ${String(db.prepare('SELECT sqlite_version()').pluck().get())}`;
     } catch (e) {
-      this.db?.close();
-      this.lock.release();
+      db?.close();
       throw e instanceof KvError ? e : ioError(e, 'sqlite open', this.file);
     }
-    const always = o.durability === 'always';
-    this.policy = new DurabilityPolicy({ ...o, durability: always ? 'none' : o.durability }, () => this.syncFiles());
-    this.info = {
-      name: 'sqlite', label: o.label, design: 'SQLite WITHOUT ROWID table (clustered B-tree), WAL, better-sqlite3',
-      version: `better-sqlite3 ${packageVersion('better-sqlite3')}, SQLite ${String(this.db.prepare('SELECT sqlite_version()').pluck().get())}`,
-      kind: 'sync', capabilities: CAPABILITIES, limits: LIMITS, durability: o.durability,
-      settings: { ...o.options, journal_mode: 'WAL', synchronous },
-    };
+    this.db = db;
+    this.durableWrites = o.durability === 'always' && !this.buffered;
+    this.settings = { journal_mode: 'WAL', synchronous };
   }
 
-  /** fdatasync of the WAL (committed frames) and the database file (checkpointed pages). */
-  private syncFiles(): void {
+  /** bufferWrites: opens the transaction the writes accumulate in (committed by sync()). */
+  private begin(): void {
+    if (this.buffered && !this.db.inTransaction) this.db.exec('BEGIN');
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    try {
+      return this.sGet.get(key) as Buffer | undefined;
+    } catch (e) {
+      throw ioError(e, 'sqlite get', this.file);
+    }
+  }
+
+  /** An autocommit statement: committed to the WAL file (in the OS) before it returns, unless bufferWrites. */
+  put(key: Uint8Array, value: Uint8Array): void {
+    try {
+      this.begin();
+      this.sPut.run(key, value);
+    } catch (e) {
+      throw ioError(e, 'sqlite put', this.file);
+    }
+    killPoint(KP_AFTER_COMMIT);
+  }
+
+  del(key: Uint8Array): void {
+    try {
+      this.begin();
+      this.sDel.run(key);
+    } catch (e) {
+      throw ioError(e, 'sqlite delete', this.file);
+    }
+    killPoint(KP_AFTER_COMMIT);
+  }
+
+  write(batch: readonly BatchOp[]): void {
+    try {
+      this.begin();
+      this.txBatch(batch); // a savepoint inside an open bufferWrites transaction
+    } catch (e) {
+      throw ioError(e, 'sqlite transaction', this.file);
+    }
+    killPoint(KP_AFTER_COMMIT);
+  }
+
+  scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
+    try {
+      return this.sScan.all(start, limit) as Array<[Buffer, Buffer]>;
+    } catch (e) {
+      throw ioError(e, 'sqlite scan', this.file);
+    }
+  }
+
+  /** Commits an open bufferWrites transaction, then fdatasyncs the WAL (committed frames) and the database file (checkpointed pages). */
+  sync(): void {
+    if (this.db.inTransaction) {
+      try {
+        this.db.exec('COMMIT');
+      } catch (e) {
+        throw ioError(e, 'sqlite commit', this.file);
+      }
+    }
     for (const f of [`${this.file}-wal`, this.file]) {
       if (!this.fs.exists(f)) continue;
       const fd = this.fs.open(f, 'rw');
@@ -103,102 +162,8 @@ class SqliteEngine implements Engine {
     }
   }
 
-  private live(): Database.Database {
-    if (this.db === undefined) throw closedError();
-    return this.db;
-  }
-
-  private acknowledged(bytes: number): void {
-    killPoint(KP_AFTER_COMMIT);
-    this.userBytesWritten += bytes;
-    this.policy.afterWrite(bytes);
-    if (this.info.durability === 'always') this.policy.markDurable();
-  }
-
-  get(key: Uint8Array): Uint8Array | undefined {
-    this.live();
-    checkKey(key, LIMITS);
-    let v: Buffer | undefined;
-    try {
-      v = this.sGet.get(key) as Buffer | undefined;
-    } catch (e) {
-      throw ioError(e, 'sqlite get', this.file);
-    }
-    if (v === undefined) return undefined;
-    this.userBytesRead += key.length + v.length;
-    return v;
-  }
-
-  put(key: Uint8Array, value: Uint8Array): void {
-    this.live();
-    checkKey(key, LIMITS);
-    checkValue(value, LIMITS);
-    try {
-      this.sPut.run(key, value);
-    } catch (e) {
-      throw ioError(e, 'sqlite put', this.file);
-    }
-    this.acknowledged(key.length + value.length);
-  }
-
-  delete(key: Uint8Array): void {
-    this.live();
-    checkKey(key, LIMITS);
-    try {
-      this.sDel.run(key);
-    } catch (e) {
-      throw ioError(e, 'sqlite delete', this.file);
-    }
-    this.acknowledged(key.length);
-  }
-
-  write(batch: readonly BatchOp[]): void {
-    this.live();
-    checkBatch(batch, LIMITS);
-    try {
-      this.txBatch(batch);
-    } catch (e) {
-      throw ioError(e, 'sqlite transaction', this.file);
-    }
-    let bytes = 0;
-    for (const op of batch) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
-    this.acknowledged(bytes);
-  }
-
-  scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
-    this.live();
-    checkKey(start, LIMITS);
-    checkLimit(limit);
-    if (limit === 0) return [];
-    let rows: Array<[Buffer, Buffer]>;
-    try {
-      rows = this.sScan.all(start, limit) as Array<[Buffer, Buffer]>;
-    } catch (e) {
-      throw ioError(e, 'sqlite scan', this.file);
-    }
-    for (const [k, v] of rows) this.userBytesRead += k.length + v.length;
-    return rows;
-  }
-
-  sync(): void {
-    this.live();
-    this.policy.commit();
-  }
-
-  lastSequence(): number {
-    return this.policy.lastSequence();
-  }
-
-  durableSequence(): number {
-    return this.policy.durableSequence();
-  }
-
-  stats(): EngineStats {
-    const db = this.live();
-    const s = emptyStats(['deviceBytesWritten', 'deviceBytesRead', 'flushes', 'compactions', 'compactionBytesRead', 'compactionBytesWritten', 'cacheHits', 'cacheMisses', 'bloomNegatives', 'indexMemoryBytes']);
-    s.userBytesWritten = this.userBytesWritten;
-    s.userBytesRead = this.userBytesRead;
-    s.syncs = this.fs.counters.syncs;
+  fillStats(s: EngineStats): void {
+    const db = this.db;
     const agg = db.prepare('SELECT count(*), coalesce(sum(length(k) + length(v)), 0) FROM kv').raw().get() as [number, number];
     s.liveKeys = agg[0];
     s.liveBytes = agg[1];
@@ -209,23 +174,11 @@ class SqliteEngine implements Engine {
     }
     for (const p of ['page_size', 'page_count', 'freelist_count', 'cache_size'])
       s.extra[`sqlite.${p}`] = Number(db.pragma(p, { simple: true }));
-    return s;
   }
 
+  /** Closes the connection: an open bufferWrites transaction is rolled back (the shell committed it via sync() when healthy). */
   close(): void {
-    if (this.db === undefined) return;
-    const db = this.db;
-    try {
-      this.policy.commit();
-    } finally {
-      this.policy.dispose();
-      this.db = undefined;
-      try {
-        db.close(); // checkpoints the WAL into the database (synced: synchronous is NORMAL or FULL)
-      } finally {
-        this.lock.release();
-      }
-    }
+    this.db.close(); // checkpoints the WAL into the database (synced: synchronous is NORMAL or FULL)
   }
 }
 
@@ -233,6 +186,9 @@ class SqliteEngine implements Engine {
 export const sqliteDescriptor: EngineDescriptor = {
   name: 'sqlite',
   design: 'SQLite via better-sqlite3: WITHOUT ROWID B-tree table, WAL (reference)',
+  role: 'reference',
+  version: `better-sqlite3 ${packageVersion('better-sqlite3')}`,
+  fsSeam: 'sync',
   kind: 'sync',
   capabilities: CAPABILITIES,
   limits: LIMITS,
@@ -247,6 +203,10 @@ export const sqliteDescriptor: EngineDescriptor = {
     },
     cacheKiB: { type: 'int', default: 65536, min: 64, max: 16 * 1024 * 1024, doc: 'page cache size in KiB (PRAGMA cache_size = -N)' },
     mmapSize: { type: 'int', default: 0, min: 0, max: 2 ** 40, doc: 'PRAGMA mmap_size in bytes (0: read with pread)' },
+    bufferWrites: {
+      type: 'bool', default: false,
+      doc: 'keep one transaction open from the first write until sync(): the equivalent of a user-space write buffer (a SIGKILL loses it; results say process-crash-unsafe)',
+    },
   },
-  open: (o) => new SqliteEngine(o),
+  openCore: (o) => new SqliteCore(o),
 };
