@@ -1,15 +1,24 @@
 /**
  * Opening the btree file: create it atomically (temp file + rename) or recover it by picking
  * the newest valid meta page and loading its freelist. Shared by the engine and `inspect`.
+ *
+ * An unsynced meta (written without an fdatasync of its pages, tx.ts) is used only when every
+ * page it needs beyond its synced base is on disk as written ({@link verifyUnsynced}); after a
+ * SIGKILL that always holds (the OS kept every write) and open then makes it durable and synced
+ * at once (fdatasync, a synced meta, fdatasync), so the session starts from a synced state.
+ * After a power loss it may not hold: open then falls back to the synced meta in the other
+ * slot, which no unsynced commit overwrote.
  */
 import * as path from 'node:path';
-import { corruption, invalidArgument } from '../errors.js';
+import { corruption, invalidArgument, isKvError } from '../errors.js';
 import type { Fd, Fs } from '../fs.js';
 import { BufferPool } from './buffer-pool.js';
 import { Freelist, readFreelist } from './freelist.js';
 import type { Meta } from './meta.js';
-import { META_PAGESIZE_OFFSET, PAGE_SIZES, decodeMeta, encodeMeta, pickMeta } from './meta.js';
-import { Layout, Node } from './node.js';
+import { META_PAGESIZE_OFFSET, PAGE_SIZES, decodeMeta, encodeMeta, mixPage, pickMeta } from './meta.js';
+import { Layout, Node, OverflowRef } from './node.js';
+import { walkOverflow } from './overflow.js';
+import { PageType, pageStamp, stampedAfter } from './page.js';
 import { Pager } from './pager.js';
 import { Tx } from './tx.js';
 
@@ -20,6 +29,86 @@ export const DATA_FILE = 'data.btree';
 export interface MetaState {
   readonly slots: [Meta | string, Meta | string];
   readonly active: Meta;
+  /** An unsynced meta newer than `active` whose pages did not verify, and why (after a power loss). */
+  readonly dropped?: string;
+}
+
+/**
+ * Checks that every page an unsynced meta's tree and freelist use beyond its synced base (the
+ * pages stamped after the base) is on disk exactly as written: their count and both hashes
+ * must equal the meta's. Walks only pages written since the base (their parents were written
+ * since the base too, by copy-on-write). Returns undefined when it holds, else why not.
+ */
+export function verifyUnsynced(pager: Pager, m: Meta): string | undefined {
+  const base = m.base ?? 0;
+  let count = 0;
+  let a = 0;
+  let b = 0;
+  const seen = new Set<number>();
+  const add = (pg: number, page: Buffer): void => {
+    if (seen.has(pg)) throw corruption(`page ${pg} used twice`, pager.file, pg * pager.pageSize);
+    seen.add(pg);
+    const [x, y] = mixPage(pg, page.readUInt32LE(0));
+    count++;
+    a = (a ^ x) >>> 0;
+    b = (b + y) >>> 0;
+  };
+  const inRange = (pg: number): void => {
+    if (pg < 2 || pg >= m.pageCount) throw corruption(`page ${pg} outside 2..${m.pageCount - 1}`, pager.file, 0);
+  };
+  const walk = (pg: number, depth: number): void => {
+    inRange(pg);
+    if (depth > m.height) throw corruption(`tree deeper than height ${m.height}`, pager.file, pg * pager.pageSize);
+    const page = pager.read(pg, [PageType.leaf, PageType.branch]);
+    if (!stampedAfter(pageStamp(page), base)) return; // the synced tree's page: durable
+    add(pg, page);
+    const n = Node.decode(page, pg, pager.file);
+    if (!n.leaf) {
+      for (const c of n.children) walk(c, depth + 1);
+      return;
+    }
+    for (const v of n.values) {
+      if (!(v instanceof OverflowRef)) continue;
+      inRange(v.pgid);
+      if (!stampedAfter(pageStamp(pager.read(v.pgid, PageType.overflow)), base)) continue;
+      walkOverflow(pager, v.pgid, v.length, (opg, opage) => {
+        if (!stampedAfter(pageStamp(opage), base)) throw corruption(`overflow chain from page ${v.pgid} mixes old and new pages`, pager.file, opg * pager.pageSize);
+        add(opg, opage);
+      });
+    }
+  };
+  try {
+    walk(m.root, 1);
+    for (let pg = m.freelist; pg !== 0; ) {
+      inRange(pg);
+      const page = pager.read(pg, PageType.freelist);
+      if (stampedAfter(pageStamp(page), base)) add(pg, page);
+      pg = page.readUInt32LE(12);
+    }
+  } catch (e) {
+    if (isKvError(e)) return e.message;
+    throw e;
+  }
+  if (count !== m.freshCount || a !== m.freshA || b !== m.freshB)
+    return `${count} page(s) written since txid ${base} found, the meta names ${m.freshCount ?? 0} (or their contents differ)`;
+  return undefined;
+}
+
+/**
+ * The meta in effect: the newest valid one, unless it is unsynced and fails
+ * {@link verifyUnsynced}; then the other slot (CORRUPTION if that is invalid too).
+ */
+export function chooseMeta(fs: Fs, fd: Fd, file: string, preferredPageSize: number): MetaState {
+  const ms = readMetas(fs, fd, file, preferredPageSize);
+  const m = ms.active;
+  if (!m.unsynced) return ms;
+  const why = verifyUnsynced(new Pager(fs, fd, file, m.pageSize), m);
+  if (why === undefined) return ms;
+  const other = ms.slots[1 - (m.txid % 2)]!;
+  const dropped = `meta ${m.txid % 2} (unsynced commit txid ${m.txid}, base ${m.base}) is incomplete on disk: ${why}`;
+  if (typeof other === 'string') throw corruption(`${dropped}; meta ${1 - (m.txid % 2)} is invalid (${other})`, file, 0);
+  if (other.unsynced) throw corruption(`${dropped}; meta ${1 - (m.txid % 2)} is unsynced too (txid ${other.txid})`, file, 0);
+  return { slots: ms.slots, active: other, dropped };
 }
 
 /** Reads both meta pages. `preferredPageSize` is tried first when meta 0 is unreadable. */
@@ -94,7 +183,7 @@ export function openDb(fs: Fs, dir: string, pageSize: number, cachePages: number
   if (!fs.exists(file)) createFile(fs, dir, file, pageSize);
   const fd = fs.open(file, 'rw');
   try {
-    const metas = readMetas(fs, fd, file, pageSize);
+    const metas = chooseMeta(fs, fd, file, pageSize);
     const meta = metas.active;
     const pager = new Pager(fs, fd, file, meta.pageSize);
     const layout = new Layout(meta.pageSize);
@@ -105,6 +194,10 @@ export function openDb(fs: Fs, dir: string, pageSize: number, cachePages: number
     freelist.load(ids);
     const pool = new BufferPool<Node>(Math.max(16, cachePages));
     const tx = new Tx(pager, pool, freelist, layout, meta, chain);
+    // a verified unsynced meta (a SIGKILL, or a power loss that kept all of it): make it durable
+    // and synced now, so that its freelist (which counts pages of the old synced tree as free)
+    // may be reused
+    if (meta.unsynced) tx.commit(meta.sequence, true);
     return { pager, tx, pool, freelist, layout, metas };
   } catch (e) {
     fs.close(fd);

@@ -1,28 +1,33 @@
 /**
- * The `btree` engine: the engine contract on top of the paged copy-on-write B+tree.
+ * The `btree` core: the paged copy-on-write B+tree under the engine shell (engines/shell.ts
+ * owns argument checks, sequence numbers, durability modes, user byte counters and the lock).
  *
- * Writes go into one open in-memory transaction (dirty nodes held by the Tx). It commits
- * (tx.ts: pages, fdatasync, meta, fdatasync) when the durability policy asks (every write
- * under `always`; the group window under `group`; sync()/close() in every mode) and whenever
- * `maxDirtyPages` pages are dirty. So `durableSequence()` is always the sequence of the last
- * commit, and a crash finds exactly the last committed state. An atomic batch is applied
- * whole before any commit can happen, so it is never split across commits.
+ * Each put/delete/write applies to the open in-memory transaction and then commits it to the
+ * file without an fdatasync (tx.ts: pages, freelist, meta written with pwrite), so a SIGKILL
+ * loses no acknowledged write; sync() commits with the synced protocol (pages durable before
+ * the meta, meta durable before return), which also makes every earlier unsynced commit
+ * durable. With the explicit `bufferWrites` option writes stay in the transaction until
+ * `maxDirtyPages` pages are dirty (an unsynced commit) or sync() (process-crash-unsafe). An
+ * atomic batch is applied whole before any commit, so it is never split.
  *
- * After an I/O or corruption error inside a write, the in-memory transaction may be half
- * applied: the engine then refuses every further call with that error (close() only releases),
- * and reopening recovers the last commit.
+ * After an I/O or corruption error inside a write the in-memory transaction may be half
+ * applied; the shell then fails the engine (every call refused, close() only releases), and
+ * reopening recovers the last commit on disk.
  */
-import { DirLock, DurabilityPolicy, checkBatch, checkKey, checkLimit, checkValue } from '../common.js';
-import type { BatchOp, Engine, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
-import { emptyStats } from '../engine.js';
-import { KvError, closedError, ioError } from '../errors.js';
+import type { BatchOp, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { KvError } from '../errors.js';
+import type { Settings, SyncCore } from '../shell.js';
 import { Cursor } from './cursor.js';
 import { openDb } from './db.js';
 import type { Db } from './db.js';
+import { FORMAT_VERSION } from './meta.js';
 import { OverflowRef, keyBytes, keyOf } from './node.js';
 import type { LeafValue } from './node.js';
 import { readOverflow } from './overflow.js';
 import { insert, lookup, remove } from './tree.js';
+
+/** The btree engine's version: its file format version. */
+export const BTREE_VERSION = String(FORMAT_VERSION);
 
 /** Largest value (stored in an overflow chain). */
 export const MAX_VALUE_BYTES = 16 * 1024 * 1024;
@@ -47,85 +52,36 @@ export function parseCacheSize(spec: string, pageSize: number): number {
 
 const valueBytes = (v: LeafValue): number => (v instanceof OverflowRef ? v.length : v.length);
 
-export class BTreeEngine implements Engine {
-  readonly info: EngineInfo & { kind: 'sync' };
-  private readonly policy: DurabilityPolicy;
-  private readonly limits: Limits;
+/** A btree store open on one directory (the shell holds its lock). See the module doc. */
+export class BTreeCore implements SyncCore {
+  readonly recoveredSequence: number;
+  /** From the file's page size (keys up to an eighth of a page body). */
+  readonly limits: Limits;
+  /** The file's actual page size and the buffer pool's capacity in pages. */
+  readonly settings: Settings;
+  readonly unknownStats = ['flushes', 'compactionBytesRead', 'compactionBytesWritten', 'bloomNegatives'];
+  private readonly db: Db;
   private readonly maxDirtyPages: number;
-  private closed = false;
-  private failed: KvError | undefined;
-  private userBytesWritten = 0;
-  private userBytesRead = 0;
-  private readonly fsBase: { bytesRead: number; bytesWritten: number; syncs: number };
+  private readonly bufferWrites: boolean;
+  /** Sequence of the newest applied write (recorded in the next commit's meta). */
+  private seq: number;
 
-  private constructor(private readonly opts: ResolvedOpenOptions, private readonly db: Db, private readonly lock: DirLock) {
-    const o = opts.options;
-    this.maxDirtyPages = Number(o.maxDirtyPages);
-    this.limits = limitsFor(db);
-    const c = opts.fs.counters;
-    this.fsBase = { bytesRead: c.bytesRead, bytesWritten: c.bytesWritten, syncs: c.syncs };
-    this.policy = new DurabilityPolicy(opts, () => this.commitNow(), db.metas.active.sequence);
-    this.info = {
-      name: 'btree', label: opts.label, version: '1',
-      design: 'on-disk B+tree, copy-on-write shadow paging with two meta pages (bbolt/LMDB style)',
-      kind: 'sync', capabilities: BTREE_CAPABILITIES, limits: this.limits, durability: opts.durability,
-      settings: {
-        pageSize: db.pager.pageSize, cachePages: db.pool.capacity, maxDirtyPages: this.maxDirtyPages,
-        groupCommitMs: this.policy.groupCommitMs, groupCommitBytes: this.policy.groupCommitBytes,
-      },
-    };
-  }
-
-  /** Opens or creates the store in `opts.dir` (see the module doc for the durability rules). */
-  static open(opts: ResolvedOpenOptions): BTreeEngine {
+  /** Opens or creates the store in `opts.dir` (a crash is recovered here, see db.ts). */
+  constructor(opts: ResolvedOpenOptions) {
     const o = opts.options;
     const pageSize = Number(o.pageSize);
-    opts.fs.mkdirp(opts.dir);
-    const lock = DirLock.acquire(opts.fs, opts.dir);
-    try {
-      const db = openDb(opts.fs, opts.dir, pageSize, parseCacheSize(String(o.cacheSize), pageSize));
-      return new BTreeEngine(opts, db, lock);
-    } catch (e) {
-      lock.release();
-      throw e;
-    }
-  }
-
-  private guard(): void {
-    if (this.closed) throw closedError();
-    if (this.failed) throw this.failed;
-  }
-
-  /** Runs a state-changing step; any failure poisons the engine (see module doc). */
-  private mutate(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.failed = e instanceof KvError ? e : ioError(e, 'btree write');
-      throw this.failed;
-    }
-  }
-
-  private commitNow(): void {
-    this.mutate(() => this.db.tx.commit(this.policy.lastSequence()));
-  }
-
-  private afterWrite(bytes: number): void {
-    this.policy.afterWrite(bytes);
-    if (this.db.tx.dirty.size >= this.maxDirtyPages) {
-      this.commitNow();
-      this.policy.markDurable();
-    }
+    this.db = openDb(opts.fs, opts.dir, pageSize, parseCacheSize(String(o.cacheSize), pageSize));
+    this.maxDirtyPages = Number(o.maxDirtyPages);
+    this.bufferWrites = o.bufferWrites === true;
+    this.limits = limitsFor(this.db);
+    this.settings = { pageSize: this.db.pager.pageSize, cachePages: this.db.pool.capacity };
+    this.recoveredSequence = this.seq = this.db.tx.sequence;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    this.guard();
-    checkKey(key, this.limits);
     const v = lookup(this.db.tx, keyOf(key));
     if (v === undefined) return undefined;
-    const out = v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v);
-    this.userBytesRead += key.length + out.length;
-    return out;
+    return v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v);
   }
 
   private applyPut(key: Uint8Array, value: Uint8Array): void {
@@ -135,7 +91,6 @@ export class BTreeEngine implements Engine {
       tx.liveKeys++;
       tx.liveBytes += key.length + value.length;
     } else tx.liveBytes += value.length - valueBytes(old);
-    this.userBytesWritten += key.length + value.length;
   }
 
   private applyDelete(key: Uint8Array): void {
@@ -145,82 +100,50 @@ export class BTreeEngine implements Engine {
       tx.liveKeys--;
       tx.liveBytes -= key.length + valueBytes(old);
     }
-    this.userBytesWritten += key.length;
   }
 
-  put(key: Uint8Array, value: Uint8Array): void {
-    this.guard();
-    checkKey(key, this.limits);
-    checkValue(value, this.limits);
-    this.mutate(() => this.applyPut(key, value));
-    this.afterWrite(key.length + value.length);
+  /** Commits to the file (no fdatasync) unless `bufferWrites` and the transaction is still small. */
+  private applied(seq: number): void {
+    this.seq = seq;
+    if (!this.bufferWrites || this.db.tx.dirty.size >= this.maxDirtyPages) this.db.tx.commit(seq, false);
   }
 
-  delete(key: Uint8Array): void {
-    this.guard();
-    checkKey(key, this.limits);
-    this.mutate(() => this.applyDelete(key));
-    this.afterWrite(key.length);
+  put(key: Uint8Array, value: Uint8Array, seq: number): void {
+    this.applyPut(key, value);
+    this.applied(seq);
   }
 
-  write(batch: readonly BatchOp[]): void {
-    this.guard();
-    checkBatch(batch, this.limits);
-    let bytes = 0;
-    this.mutate(() => {
-      for (const op of batch) {
-        if (op.type === 'put') {
-          this.applyPut(op.key, op.value);
-          bytes += op.key.length + op.value.length;
-        } else {
-          this.applyDelete(op.key);
-          bytes += op.key.length;
-        }
-      }
-    });
-    this.afterWrite(bytes);
+  del(key: Uint8Array, seq: number): void {
+    this.applyDelete(key);
+    this.applied(seq);
+  }
+
+  write(batch: readonly BatchOp[], seq: number): void {
+    for (const op of batch) {
+      if (op.type === 'put') this.applyPut(op.key, op.value);
+      else this.applyDelete(op.key);
+    }
+    this.applied(seq);
   }
 
   scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
-    this.guard();
-    checkKey(start, this.limits);
-    checkLimit(limit);
     const out: Array<[Uint8Array, Uint8Array]> = [];
-    if (limit === 0) return out;
     const c = new Cursor(this.db.tx);
     for (c.seek(keyOf(start)); !c.done && out.length < limit; c.next()) {
       const k = keyBytes(c.key());
       const v = c.value();
-      const val = v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v);
-      this.userBytesRead += k.length + val.length;
-      out.push([k, val]);
+      out.push([k, v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v)]);
     }
     return out;
   }
 
+  /** A synced commit: every write applied so far is durable on return. */
   sync(): void {
-    this.guard();
-    this.policy.commit();
+    this.db.tx.commit(this.seq, true);
   }
 
-  lastSequence(): number {
-    return this.policy.lastSequence();
-  }
-
-  durableSequence(): number {
-    return this.policy.durableSequence();
-  }
-
-  stats(): EngineStats {
-    this.guard();
+  fillStats(s: EngineStats): void {
     const { tx, pager, pool, freelist } = this.db;
-    const c = this.opts.fs.counters;
-    const s = emptyStats(['flushes', 'compactionBytesRead', 'compactionBytesWritten', 'bloomNegatives']);
-    s.userBytesWritten = this.userBytesWritten;
-    s.userBytesRead = this.userBytesRead;
-    s.deviceBytesWritten = c.bytesWritten - this.fsBase.bytesWritten;
-    s.deviceBytesRead = c.bytesRead - this.fsBase.bytesRead;
-    s.syncs = c.syncs - this.fsBase.syncs;
     s.liveBytes = tx.liveBytes;
     s.liveKeys = tx.liveKeys;
     s.diskBytes = pager.size();
@@ -237,29 +160,21 @@ export class BTreeEngine implements Engine {
       'btree.height': tx.height,
       'btree.pages': tx.pageCount,
       'btree.freePages': freelist.freeCount + freelist.pendingCount,
+      /** pages of the last synced tree released by unsynced commits (reusable after the next sync) */
+      'btree.heldPages': freelist.heldCount,
       'btree.dirtyPages': tx.dirty.size,
       'btree.commits': tx.commits,
+      'btree.syncedCommits': tx.syncedCommits,
       'btree.cacheEvictions': pool.evictions,
       /** live user bytes per byte of allocated (non-free) pages */
       'btree.fillFactor': usedPages > 0 ? tx.liveBytes / (usedPages * pager.pageSize) : 0,
-      'btree.writeAmplification': this.userBytesWritten > 0 ? s.deviceBytesWritten / this.userBytesWritten : 0,
+      'btree.writeAmplification': s.userBytesWritten > 0 ? s.deviceBytesWritten / s.userBytesWritten : 0,
     };
-    return s;
   }
 
+  /** Closes the file; no commit (the shell synced first when healthy). */
   close(): void {
-    if (this.closed) return;
-    try {
-      if (!this.failed) this.policy.commit();
-    } finally {
-      this.closed = true;
-      this.policy.dispose();
-      try {
-        this.db.pager.close();
-      } finally {
-        this.lock.release();
-      }
-    }
+    this.db.pager.close();
   }
 }
 

@@ -1,14 +1,18 @@
 /**
  * The freelist: which page ids below the high-water mark hold no live data.
  *
- * `free` pages may be overwritten now. `pending` pages were released by the open transaction:
- * the last committed tree (the one a crash would recover) still references them, so they
- * become free only once this transaction's meta is durable ({@link release}). Because every
- * commit fsyncs its meta before the next transaction starts, pages freed by commit N are
- * reusable from transaction N+1: no meta that could be recovered references them.
+ * Three kinds of released page, by when they may be overwritten:
+ * - `free`: now;
+ * - `pending`: released by the open transaction, and not used by the last SYNCED tree (they
+ *   were allocated since the last synced commit): reusable once the open transaction has
+ *   committed, synced or not (no meta a crash could recover after that commit uses them, and a
+ *   power loss falls back to the synced tree, which never used them);
+ * - `held`: released since the last synced commit from pages the last synced tree uses: they
+ *   stay unused, across any number of unsynced commits, until a synced commit has made a newer
+ *   tree durable, so a power loss always finds the synced tree intact.
  *
  * On disk (written at every commit): a chain of freelist pages, each with header count = ids
- * in the page, next = next freelist page, body = u32 page ids. It records free + pending ids.
+ * in the page, next = next freelist page, body = u32 page ids. It records free + held + pending ids.
  */
 import { corruption } from '../errors.js';
 import { PAGE_HEADER, PageType, sealPage } from './page.js';
@@ -18,11 +22,16 @@ export class Freelist {
   /** Reusable ids, sorted descending so pop() gives the lowest (keeps the file compact). */
   private free: number[] = [];
   private pending: number[] = [];
+  private held: number[] = [];
+  /** Pages released by the open transaction (either kind). */
+  private releasedInTx = 0;
 
-  /** Ids recorded on disk, loaded at open. */
+  /** Ids recorded on disk, loaded at open (from a synced meta: all reusable). */
   load(ids: number[]): void {
     this.free = ids.slice().sort((a, b) => b - a);
     this.pending = [];
+    this.held = [];
+    this.releasedInTx = 0;
   }
 
   /** A reusable page id, or undefined when the caller must extend the file. */
@@ -30,34 +39,47 @@ export class Freelist {
     return this.free.pop();
   }
 
-  /** Releases `pgid` from the open transaction (reusable after its commit). */
-  release(pgid: number): void {
-    this.pending.push(pgid);
+  /**
+   * Releases `pgid` from the open transaction. `inSyncedTree`: the last synced tree uses it
+   * (held until a synced commit); otherwise reusable after the next commit.
+   */
+  release(pgid: number, inSyncedTree: boolean): void {
+    (inSyncedTree ? this.held : this.pending).push(pgid);
+    this.releasedInTx++;
   }
 
-  /** The commit is durable: pending pages become reusable. */
-  commitDone(): void {
-    if (this.pending.length === 0) return;
+  /** The open transaction committed (`synced`: and its meta is durable). */
+  commitDone(synced: boolean): void {
+    this.releasedInTx = 0;
+    if (this.pending.length === 0 && (!synced || this.held.length === 0)) return;
     for (const id of this.pending) this.free.push(id);
     this.pending = [];
+    if (synced) {
+      for (const id of this.held) this.free.push(id);
+      this.held = [];
+    }
     this.free.sort((a, b) => b - a);
   }
 
-  /** The open transaction is abandoned: forget its releases. */
-  rollback(): void {
-    this.pending = [];
-  }
-
-  /** Every id the next meta records as free (free + pending). */
+  /** Every id the next meta records as free (free + held + pending). */
   all(): number[] {
-    return this.free.concat(this.pending);
+    return this.free.concat(this.held, this.pending);
   }
 
+  /** True when the open transaction released any page. */
+  get releasedByTx(): boolean {
+    return this.releasedInTx > 0;
+  }
   get freeCount(): number {
     return this.free.length;
   }
+  /** Released pages not yet reusable (pending + held). */
   get pendingCount(): number {
-    return this.pending.length;
+    return this.pending.length + this.held.length;
+  }
+  /** Pages the last synced tree uses that unsynced commits released. */
+  get heldCount(): number {
+    return this.held.length;
   }
 }
 
@@ -67,13 +89,13 @@ export function freelistPages(n: number, perPage: number): number {
 }
 
 /** Encodes `ids` into sealed freelist pages for the chain `pgids` (ascending write order not required). */
-export function encodeFreelist(ids: readonly number[], pgids: readonly number[], pageSize: number, perPage: number): Buffer[] {
+export function encodeFreelist(ids: readonly number[], pgids: readonly number[], pageSize: number, perPage: number, stamp = 0): Buffer[] {
   const pages: Buffer[] = [];
   for (let p = 0; p < pgids.length; p++) {
     const page = Buffer.alloc(pageSize);
     const chunk = ids.slice(p * perPage, (p + 1) * perPage);
     for (let i = 0; i < chunk.length; i++) page.writeUInt32LE(chunk[i]!, PAGE_HEADER + 4 * i);
-    sealPage(page, pgids[p]!, PageType.freelist, chunk.length, pgids[p + 1] ?? 0, chunk.length * 4);
+    sealPage(page, pgids[p]!, PageType.freelist, chunk.length, pgids[p + 1] ?? 0, chunk.length * 4, stamp);
     pages.push(page);
   }
   return pages;

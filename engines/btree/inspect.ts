@@ -8,13 +8,16 @@
  * children); all leaves at the meta's height; overflow chains complete; live key and byte
  * counts equal the meta's; and every page id from 2 to the high-water mark is exactly one of
  * tree page, overflow page, freelist page or free id (no page referenced twice, none leaked).
- * Read-only: it never writes the file.
+ * The meta checked is the one open would use: an unsynced meta (written without an fdatasync,
+ * see tx.ts) whose pages do not all verify is reported as a warning and the synced meta in the
+ * other slot is checked instead. Read-only: it never writes the file (open makes a verified
+ * unsynced meta synced; inspect leaves it as it is).
  */
 import * as path from 'node:path';
 import { KvError, isKvError } from '../errors.js';
 import { NodeFs } from '../fs.js';
 import type { Fs } from '../fs.js';
-import { DATA_FILE, readMetas } from './db.js';
+import { DATA_FILE, chooseMeta } from './db.js';
 import { readFreelist } from './freelist.js';
 import type { Meta } from './meta.js';
 import { decodeMeta } from './meta.js';
@@ -104,7 +107,7 @@ export function inspect(dir: string, opts: InspectOptions = {}): InspectReport {
     report.summary.fileBytes = fs.size(fd);
     let metas;
     try {
-      metas = readMetas(fs, fd, file, 4096);
+      metas = chooseMeta(fs, fd, file, 4096);
     } catch (e) {
       v((e as Error).message);
       return report;
@@ -112,7 +115,8 @@ export function inspect(dir: string, opts: InspectOptions = {}): InspectReport {
     const meta = metas.active;
     report.meta = meta;
     report.pageSize = meta.pageSize;
-    report.metaSlots = metas.slots.map((m) => (typeof m === 'string' ? m : `txid ${m.txid}`)) as [string, string];
+    report.metaSlots = metas.slots.map((m) => (typeof m === 'string' ? m : m.unsynced ? `txid ${m.txid} (unsynced, base ${m.base})` : `txid ${m.txid}`)) as [string, string];
+    if (metas.dropped !== undefined) report.warnings.push(`${metas.dropped}; using meta ${meta.txid % 2} (txid ${meta.txid})`);
     metas.slots.forEach((m, i) => {
       if (typeof m === 'string') report.warnings.push(`meta ${i} invalid (${m}); using meta ${meta.txid % 2} (txid ${meta.txid})`);
     });

@@ -1,11 +1,13 @@
 /**
- * The two meta pages (pages 0 and 1). Commit `txid` writes slot `txid % 2`, so the previous
- * commit's meta is never overwritten by the next one: if a meta write is torn, the other slot
- * still names a complete tree. Open picks the valid meta with the highest txid.
+ * The two meta pages (pages 0 and 1). Commit `txid` writes slot `txid % 2`. One slot always
+ * holds the last SYNCED meta (written after an fdatasync of its pages, then fdatasynced):
+ * unsynced commits (pages and meta written, no fdatasync) all write the other slot, so a power
+ * loss never touches the synced meta; a synced commit writes txid + 1. Open picks the valid
+ * meta with the highest txid; an unsynced one is used only if its pages verify (db.ts).
  *
  * Body layout after the page header (little-endian; on-disk: never change without a version bump):
  *   24 u32 magic 0x4B564254 ("KVBT" read as big-endian)
- *   28 u32 format version (1)
+ *   28 u32 format version (2; 1 is read: its fields from 88 on are zero)
  *   32 u32 page size
  *   36 u32 root page id
  *   40 u32 first freelist page id (0 = no freelist pages)
@@ -16,6 +18,11 @@
  *   64 u64 last engine sequence number covered by this commit
  *   72 u64 live keys
  *   80 u64 live key + value bytes
+ *   88 u32 flags: bit 0 = unsynced commit (its pages were not fdatasynced before it)
+ *   92 u32 unsynced: pages written since the synced base that this tree uses (stamp > base)
+ *   96 u32 unsynced: XOR of mixA(pgid, page crc) over those pages
+ *  100 u32 unsynced: sum mod 2^32 of mixB(pgid, page crc) over those pages
+ *  104 u64 unsynced: txid of the synced meta this commit builds on (0 when synced)
  */
 import { corruption } from '../errors.js';
 import { PAGE_HEADER, PageType, checksumOk, readHeader, sealPage } from './page.js';
@@ -23,7 +30,11 @@ import { PAGE_HEADER, PageType, checksumOk, readHeader, sealPage } from './page.
 /** on-disk: never change without a version bump. */
 export const META_MAGIC = 0x4b564254;
 /** on-disk: never change without a version bump. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Format versions this code reads (1: no unsynced commits, page stamps 0). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** Body bytes of a format-2 meta. */
+const META_USED = 88;
 /** Offset of the page-size field (read before the page size is known). */
 export const META_PAGESIZE_OFFSET = 32;
 
@@ -39,6 +50,28 @@ export interface Meta {
   sequence: number;
   liveKeys: number;
   liveBytes: number;
+  /** Written without an fdatasync of its pages first (see the module doc). */
+  unsynced?: boolean;
+  /** Unsynced: txid of the synced meta it builds on. */
+  base?: number;
+  /** Unsynced: pages written since `base` that this tree uses, and their two hashes ({@link mixPage}). */
+  freshCount?: number;
+  freshA?: number;
+  freshB?: number;
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The two hashes of one page (its id and stored checksum) that an unsynced meta combines. */
+export function mixPage(pgid: number, crc: number): [number, number] {
+  return [fmix32((pgid ^ Math.imul(crc, 0x9e3779b1)) >>> 0), fmix32((crc ^ Math.imul(pgid + 1, 0x27d4eb2f) ^ 0x5bd1e995) >>> 0)];
 }
 
 function writeU64(b: Buffer, v: number, off: number): void {
@@ -65,7 +98,14 @@ export function encodeMeta(m: Meta): Buffer {
   writeU64(page, m.sequence, b + 40);
   writeU64(page, m.liveKeys, b + 48);
   writeU64(page, m.liveBytes, b + 56);
-  sealPage(page, m.txid % 2, PageType.meta, 0, 0, 64);
+  if (m.unsynced) {
+    page.writeUInt32LE(1, b + 64);
+    page.writeUInt32LE(m.freshCount ?? 0, b + 68);
+    page.writeUInt32LE((m.freshA ?? 0) >>> 0, b + 72);
+    page.writeUInt32LE((m.freshB ?? 0) >>> 0, b + 76);
+    writeU64(page, m.base ?? 0, b + 80);
+  }
+  sealPage(page, m.txid % 2, PageType.meta, 0, 0, META_USED);
   return page;
 }
 
@@ -81,7 +121,7 @@ export function decodeMeta(page: Buffer, slot: number): Meta | string {
   const b = PAGE_HEADER;
   if (page.readUInt32LE(b) !== META_MAGIC) return 'bad magic';
   const version = page.readUInt32LE(b + 4);
-  if (version !== FORMAT_VERSION) return `unsupported format version ${version}`;
+  if (!READABLE_VERSIONS.includes(version)) return `unsupported format version ${version}`;
   const m: Meta = {
     pageSize: page.readUInt32LE(b + 8),
     root: page.readUInt32LE(b + 12),
@@ -94,6 +134,14 @@ export function decodeMeta(page: Buffer, slot: number): Meta | string {
     liveKeys: readU64(page, b + 48),
     liveBytes: readU64(page, b + 56),
   };
+  if (version >= 2 && (page.readUInt32LE(b + 64) & 1) === 1) {
+    m.unsynced = true;
+    m.freshCount = page.readUInt32LE(b + 68);
+    m.freshA = page.readUInt32LE(b + 72);
+    m.freshB = page.readUInt32LE(b + 76);
+    m.base = readU64(page, b + 80);
+    if (m.base >= m.txid || m.base % 2 === slot) return `unsynced txid ${m.txid} names base ${m.base}`;
+  }
   if (m.pageSize !== page.length) return `page size ${m.pageSize} does not match ${page.length}`;
   if (m.txid % 2 !== slot) return `txid ${m.txid} written to the wrong slot`;
   if (m.root < 2 || m.root >= m.pageCount) return `root ${m.root} outside 2..${m.pageCount - 1}`;

@@ -107,7 +107,7 @@ export class Node {
   }
 
   /** Encodes into `page` (a full, zeroed page buffer) and seals it. */
-  encode(page: Buffer): void {
+  encode(page: Buffer, stamp = 0): void {
     let p = PAGE_HEADER;
     const n = this.keys.length;
     if (this.leaf) {
@@ -138,7 +138,7 @@ export class Node {
         if (k.length > 0) p += page.write(k, p, 'latin1');
       }
     }
-    sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER);
+    sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER, stamp);
   }
 
   /**

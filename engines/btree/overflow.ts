@@ -8,14 +8,14 @@ import { PAGE_HEADER, PageType, sealPage } from './page.js';
 import type { Pager } from './pager.js';
 
 /** Builds sealed overflow pages for `value` over `pgids` (one page per `body` bytes). */
-export function encodeOverflow(value: Uint8Array, pgids: readonly number[], pageSize: number): Buffer[] {
+export function encodeOverflow(value: Uint8Array, pgids: readonly number[], pageSize: number, stamp = 0): Buffer[] {
   const body = pageSize - PAGE_HEADER;
   const pages: Buffer[] = [];
   for (let i = 0; i < pgids.length; i++) {
     const page = Buffer.alloc(pageSize);
     const chunk = value.subarray(i * body, (i + 1) * body);
     page.set(chunk, PAGE_HEADER);
-    sealPage(page, pgids[i]!, PageType.overflow, 0, pgids[i + 1] ?? 0, chunk.length);
+    sealPage(page, pgids[i]!, PageType.overflow, 0, pgids[i + 1] ?? 0, chunk.length, stamp);
     pages.push(page);
   }
   return pages;

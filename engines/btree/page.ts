@@ -9,7 +9,9 @@
  *   8  u32 page id (guards against misdirected writes and reads)
  *   12 u32 next page id in a chain (overflow, freelist); 0 = end
  *   16 u32 used: body bytes in use (overflow: data bytes in this page)
- *   20 u32 reserved (0)
+ *   20 u32 stamp: low 32 bits of (the txid before the commit that wrote the page) + 1, so a
+ *          page written after synced commit S has stamp > S (format 1 files: 0). Tells the
+ *          pages of an unsynced commit from the synced tree's when an unsynced meta is verified.
  *   24 ...  body
  */
 import * as zlib from 'node:zlib';
@@ -41,15 +43,25 @@ export function bodySize(pageSize: number): number {
 }
 
 /** Fills in the header of `page` (a full page, body already written) and its checksum. */
-export function sealPage(page: Buffer, pgid: number, type: PageTypeCode, count: number, next: number, used: number): void {
+export function sealPage(page: Buffer, pgid: number, type: PageTypeCode, count: number, next: number, used: number, stamp = 0): void {
   page[4] = type;
   page[5] = 0;
   page.writeUInt16LE(count, 6);
   page.writeUInt32LE(pgid, 8);
   page.writeUInt32LE(next, 12);
   page.writeUInt32LE(used, 16);
-  page.writeUInt32LE(0, 20);
+  page.writeUInt32LE(stamp >>> 0, 20);
   page.writeUInt32LE(zlib.crc32(page.subarray(4)), 0);
+}
+
+/** The page's stamp (header offset 20, see the module doc). */
+export function pageStamp(page: Buffer): number {
+  return page.readUInt32LE(20);
+}
+
+/** True when a page stamped `stamp` was written after the commit with txid `base` (32-bit wrap-safe). */
+export function stampedAfter(stamp: number, base: number): boolean {
+  return ((stamp - (base >>> 0)) | 0) > 0;
 }
 
 /** True when the page's stored checksum matches its contents. */

@@ -2,21 +2,30 @@
  * Copy-on-write shadow paging. A {@link Tx} is the open write transaction on top of the last
  * committed tree. The first time a transaction changes a committed page, the node moves to a
  * freshly allocated page id (its parent is updated, so the whole root-to-leaf path moves) and
- * the old id is released to the freelist as pending: the committed tree stays intact on disk.
+ * the old id is released to the freelist: no committed tree is overwritten on disk.
  *
- * {@link Tx.commit} makes the transaction durable and atomic:
- *   1. write every dirty page and overflow page to its new id (never over a live page);
- *   2. write the freelist pages;  3. fdatasync;
- *   4. write the meta page into slot txid % 2 (the other slot keeps the previous commit);
- *   5. fdatasync.
- * A crash anywhere before 5 completes leaves the previous meta as the newest valid one, and
- * it names a tree none of whose pages were overwritten. After 5, the next transaction starts.
+ * {@link Tx.commit} has two forms (FORMAT.md "Commit protocol"):
+ * - unsynced (`sync` false: after each write, unless `bufferWrites`): every dirty page and the
+ *   freelist are written to new ids, then the meta, into the slot that does NOT hold the last
+ *   synced meta (txid + 1 after a synced commit, txid + 2 after an unsynced one); no
+ *   fdatasync. A SIGKILL then loses nothing (the OS has every byte); a power loss may lose or
+ *   reorder any of it, so the meta records which pages it needs beyond its synced base (their
+ *   count and two hashes over id and checksum; each page is stamped) and open uses it only when
+ *   they all verify (db.ts), falling back to the synced meta, whose pages no unsynced commit
+ *   overwrote (freelist.ts: pages of the synced tree stay held until a synced commit).
+ * - synced (`sync` true: core.sync()): 1. the dirty pages and freelist as above; 2. fdatasync
+ *   (now every earlier unsynced commit is durable too); 3. the meta, txid + 1, into slot
+ *   txid % 2 (after unsynced commits that is the old synced meta's slot: safe, the newest
+ *   unsynced meta in the other slot is durable and complete now); 4. fdatasync.
+ * A crash anywhere before the last step of either form leaves the previous meta as the newest
+ * valid one (or an unsynced meta whose pages verify), naming a tree none of whose pages were
+ * overwritten.
  */
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import type { BufferPool } from './buffer-pool.js';
 import { Freelist, encodeFreelist, freelistPages } from './freelist.js';
 import type { Meta } from './meta.js';
-import { encodeMeta } from './meta.js';
+import { encodeMeta, mixPage } from './meta.js';
 import { Layout, Node, OverflowRef } from './node.js';
 import { encodeOverflow, overflowPageCount, overflowPages } from './overflow.js';
 import type { Pager } from './pager.js';
@@ -27,11 +36,17 @@ const KP_MID_FREELIST = declareKillPoint('btree.commit.mid-freelist');
 const KP_BEFORE_META = declareKillPoint('btree.commit.before-meta');
 const KP_BEFORE_META_SYNC = declareKillPoint('btree.commit.before-meta-sync');
 
+/** The open write transaction and the committed state it builds on (see the module doc). */
 export class Tx {
   root: number;
   height: number;
   pageCount: number;
+  /** txid of the newest meta written (synced or not). */
   txid: number;
+  /** txid of the newest meta written by a synced commit: the tree a power loss recovers. */
+  syncedTxid: number;
+  /** Engine sequence number recorded in the newest meta. */
+  sequence: number;
   liveKeys: number;
   liveBytes: number;
   /** Nodes changed by the open transaction, by their new page id. */
@@ -40,7 +55,15 @@ export class Tx {
   private freelistChain: number[];
   /** Pages written outside the tree (overflow) in the open transaction. */
   private overflowWritten = 0;
+  /**
+   * Pages written since the last synced commit that the newest tree (or the open transaction)
+   * uses, with their checksums; and the two running hashes over them ({@link mixPage}).
+   */
+  private readonly fresh = new Map<number, number>();
+  private freshA = 0;
+  private freshB = 0;
   commits = 0;
+  syncedCommits = 0;
 
   constructor(
     readonly pager: Pager,
@@ -54,6 +77,8 @@ export class Tx {
     this.height = meta.height;
     this.pageCount = meta.pageCount;
     this.txid = meta.txid;
+    this.syncedTxid = meta.unsynced ? meta.base! : meta.txid;
+    this.sequence = meta.sequence;
     this.liveKeys = meta.liveKeys;
     this.liveBytes = meta.liveBytes;
     this.freelistChain = freelistChain;
@@ -82,15 +107,43 @@ export class Tx {
   /** Releases a page no longer referenced by the open transaction's tree. */
   release(pgid: number): void {
     this.pool.take(pgid);
-    this.dirty.delete(pgid);
-    this.freelist.release(pgid);
+    if (this.dirty.delete(pgid)) this.freelist.release(pgid, false);
+    else this.free(pgid);
+  }
+
+  /** Releases a committed page: held if the last synced tree uses it (it is not fresh). */
+  private free(pgid: number): void {
+    const crc = this.fresh.get(pgid);
+    if (crc === undefined) {
+      this.freelist.release(pgid, true);
+      return;
+    }
+    this.fresh.delete(pgid);
+    const [a, b] = mixPage(pgid, crc);
+    this.freshA = (this.freshA ^ a) >>> 0;
+    this.freshB = (this.freshB - b) >>> 0;
+    this.freelist.release(pgid, false);
+  }
+
+  /** Records a page just written (sealed, its checksum at offset 0) as fresh. */
+  private wrote(pgid: number, page: Buffer): void {
+    const crc = page.readUInt32LE(0);
+    this.fresh.set(pgid, crc);
+    const [a, b] = mixPage(pgid, crc);
+    this.freshA = (this.freshA ^ a) >>> 0;
+    this.freshB = (this.freshB + b) >>> 0;
+  }
+
+  /** Stamp for pages written now: above the last synced txid, at most the next commit's txid. */
+  private get stamp(): number {
+    return (this.txid + 1) >>> 0;
   }
 
   /** Makes `n` (read via {@link node}) writable: moves it to a new page id if it is committed. */
   private shadow(n: Node): Node {
     if (this.dirty.get(n.pgid) === n) return n;
     this.pool.take(n.pgid);
-    this.freelist.release(n.pgid);
+    this.free(n.pgid);
     n.pgid = this.allocate();
     this.dirty.set(n.pgid, n);
     return n;
@@ -122,48 +175,60 @@ export class Tx {
     const count = overflowPageCount(value.length, this.pager.pageSize);
     const ids: number[] = [];
     for (let i = 0; i < count; i++) ids.push(this.allocate());
-    const pages = encodeOverflow(value, ids, this.pager.pageSize);
+    const pages = encodeOverflow(value, ids, this.pager.pageSize, this.stamp);
     const order = ids.map((_, i) => i).sort((a, b) => ids[a]! - ids[b]!);
     this.pager.writePages(order.map((i) => ids[i]!), order.map((i) => pages[i]!));
+    for (let i = 0; i < count; i++) this.wrote(ids[i]!, pages[i]!);
     this.overflowWritten += count;
     return new OverflowRef(ids[0]!, value.length);
   }
 
   /** Releases every page of an overflow chain. */
   freeOverflow(ref: OverflowRef): void {
-    for (const pg of overflowPages(this.pager, ref.pgid, ref.length)) this.freelist.release(pg);
+    for (const pg of overflowPages(this.pager, ref.pgid, ref.length)) this.free(pg);
   }
 
   /** True when the open transaction changed anything. */
   get changed(): boolean {
-    return this.dirty.size > 0 || this.freelist.pendingCount > 0 || this.overflowWritten > 0;
+    return this.dirty.size > 0 || this.freelist.releasedByTx || this.overflowWritten > 0;
   }
 
-  /** Commits the open transaction (see the module doc), recording `sequence` in the meta. */
-  commit(sequence: number): void {
+  /** Pages written since the last synced commit that the newest tree uses. */
+  get freshPages(): number {
+    return this.fresh.size;
+  }
+
+  /**
+   * Commits the open transaction (see the module doc), recording `sequence` in the meta.
+   * `sync` false: written to the file, not fdatasynced. `sync` true: durable on return (also
+   * every earlier unsynced commit); a no-op when nothing changed since the last synced commit.
+   */
+  commit(sequence: number, sync: boolean): void {
+    if (sync && !this.changed && this.txid === this.syncedTxid && sequence === this.sequence) return;
     const ps = this.pager.pageSize;
-    const wrotePages = this.changed;
+    const stamp = this.stamp;
     const freelistIds: number[] = [];
     let chain: number[] = [];
-    if (wrotePages) {
+    if (this.changed) {
       // 1. tree pages, in page order
       const ids = [...this.dirty.keys()].sort((a, b) => a - b);
       const pages = ids.map((id) => {
         const page = Buffer.alloc(ps);
-        this.dirty.get(id)!.encode(page);
+        this.dirty.get(id)!.encode(page, stamp);
         return page;
       });
       this.pager.writePages(ids, pages);
+      for (let i = 0; i < ids.length; i++) this.wrote(ids[i]!, pages[i]!);
       killPoint(KP_AFTER_PAGES);
       // 2. freelist: the previous chain is released; this commit's chain comes from free pages
-      for (const pg of this.freelistChain) this.freelist.release(pg);
+      for (const pg of this.freelistChain) this.free(pg);
       const per = this.layout.freelistPerPage;
       const need = freelistPages(this.freelist.all().length, per);
       for (let i = 0; i < need; i++) chain.push(this.allocate());
       // taking chain pages from the free list only shrinks it, so `need` pages suffice; a
       // surplus chain page simply records no ids (it stays in the chain, never leaked)
       freelistIds.push(...this.freelist.all());
-      const flPages = encodeFreelist(freelistIds, chain, ps, per);
+      const flPages = encodeFreelist(freelistIds, chain, ps, per, stamp);
       for (let i = 0; i < chain.length; i++) {
         if (i === 0) {
           const half = ps >> 1;
@@ -171,32 +236,47 @@ export class Tx {
           killPoint(KP_MID_FREELIST);
           this.pager.writeRaw(flPages[0]!.subarray(half), chain[0]! * ps + half);
         } else this.pager.writeRaw(flPages[i]!, chain[i]! * ps);
+        this.wrote(chain[i]!, flPages[i]!);
         this.pager.pageWrites++;
       }
-      this.pager.sync();
     } else {
       freelistIds.push(...this.freelist.all());
       chain = this.freelistChain;
     }
+    // a synced commit makes its pages (and every earlier unsynced commit) durable before its meta
+    if (sync) this.pager.sync();
     killPoint(KP_BEFORE_META);
-    // 3. meta into the other slot
+    // 3. the meta: a synced one into slot (txid + 1) % 2; an unsynced one never into the slot of
+    // the last synced meta
+    const txid = sync || this.txid === this.syncedTxid ? this.txid + 1 : this.txid + 2;
     const meta: Meta = {
       pageSize: ps, root: this.root, freelist: chain[0] ?? 0, pageCount: this.pageCount,
-      freeCount: freelistIds.length, height: this.height, txid: this.txid + 1, sequence,
+      freeCount: freelistIds.length, height: this.height, txid, sequence,
       liveKeys: this.liveKeys, liveBytes: this.liveBytes,
     };
+    if (!sync) Object.assign(meta, { unsynced: true, base: this.syncedTxid, freshCount: this.fresh.size, freshA: this.freshA, freshB: this.freshB });
     const metaPage = encodeMeta(meta);
-    this.pager.writeRaw(metaPage, (meta.txid % 2) * ps);
+    this.pager.writeRaw(metaPage, (txid % 2) * ps);
     this.pager.pageWrites++;
-    killPoint(KP_BEFORE_META_SYNC);
-    this.pager.sync();
-    // 4. durable: released pages become reusable, dirty nodes become clean cache entries
-    this.txid = meta.txid;
+    if (sync) {
+      killPoint(KP_BEFORE_META_SYNC);
+      this.pager.sync();
+    }
+    // 4. committed: released pages become reusable (those of the synced tree only after a synced
+    // commit), dirty nodes become clean cache entries
+    this.txid = txid;
+    this.sequence = sequence;
     this.freelistChain = chain;
-    this.freelist.commitDone();
+    this.freelist.commitDone(sync);
     for (const [id, n] of this.dirty) this.pool.put(id, n);
     this.dirty.clear();
     this.overflowWritten = 0;
     this.commits++;
+    if (sync) {
+      this.syncedTxid = txid;
+      this.fresh.clear();
+      this.freshA = this.freshB = 0;
+      this.syncedCommits++;
+    }
   }
 }

@@ -1,5 +1,8 @@
 /**
- * The LSM-tree engine (LevelDB design): writes go to the WAL, then the memtable; a full memtable
+ * The LSM-tree core (LevelDB design) under the engine shell (engines/shell.ts owns argument
+ * checks, sequence numbers, durability modes, user byte counters and the directory lock).
+ * Writes go to the WAL (one `write` call per acknowledged write, so a SIGKILL loses nothing
+ * acknowledged), then the memtable; a full memtable
  * is frozen and flushed to a level-0 sstable, and compactions keep the levels in shape. Reads
  * look in the memtable(s), then the tables newest first (see version.ts). Flushes and
  * compactions run synchronously inside the write that fills the memtable; the time they take is
@@ -11,11 +14,10 @@
  * still needed are replayed and flushed, and a fresh WAL is started.
  */
 import * as path from 'node:path';
-import { checkBatch, checkKey, checkLimit, checkValue, DirLock, DurabilityPolicy } from '../common.js';
-import type { BatchOp, Engine, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
-import { emptyStats } from '../engine.js';
-import { closedError, invalidArgument, KvError } from '../errors.js';
+import type { BatchOp, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { invalidArgument, KvError } from '../errors.js';
 import type { Fs } from '../fs.js';
+import type { SyncCore } from '../shell.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import { decodeBatch, encodeBatch, encodeSingle } from './batch.js';
 import { BlockCache } from './block-cache.js';
@@ -39,6 +41,9 @@ const KP_FLUSH_BEFORE_MANIFEST = declareKillPoint('lsm.flush.before-manifest');
 const KP_COMPACTION_BEFORE_MANIFEST = declareKillPoint('lsm.compaction.before-manifest');
 const KP_COMPACTION_BEFORE_DELETE = declareKillPoint('lsm.compaction.before-delete');
 
+/** The lsm engine's version (its on-disk format is described in FORMAT.md). */
+export const LSM_VERSION = '1';
+
 /** Size limits of the lsm engine. */
 export const LSM_LIMITS: Limits = { maxKeyBytes: 16 * 1024, maxValueBytes: 16 * 1024 * 1024 };
 
@@ -54,8 +59,6 @@ const FILE_RE = /^(\d+)\.(log|sst)$/;
 
 /** Counters beyond the read path's. */
 interface WriteCounters {
-  userBytesWritten: number;
-  userBytesRead: number;
   flushes: number;
   flushBytesWritten: number;
   compactions: number;
@@ -67,59 +70,57 @@ interface WriteCounters {
   stallMs: number;
 }
 
-export class LsmEngine implements Engine {
-  readonly info: EngineInfo & { kind: 'sync' };
+/**
+ * An lsm store open on one directory (the shell holds its lock). Every mutating call has
+ * handed its WAL record to the OS when it returns; {@link LsmCore.sync} fdatasyncs the current
+ * WAL (older WALs were retired only after their memtable became a durable table).
+ */
+export class LsmCore implements SyncCore {
+  readonly recoveredSequence: number;
+  readonly unknownStats = ['liveBytes', 'liveKeys'];
   private readonly fs: Fs;
   private readonly dir: string;
-  private readonly lock: DirLock;
-  private readonly policy: DurabilityPolicy;
   private readonly cache: BlockCache;
   private readonly rc: ReadCounters = { bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
   private readonly wc: WriteCounters = {
-    userBytesWritten: 0, userBytesRead: 0, flushes: 0, flushBytesWritten: 0, compactions: 0, trivialMoves: 0,
+    flushes: 0, flushBytesWritten: 0, compactions: 0, trivialMoves: 0,
     compactionBytesRead: 0, compactionBytesWritten: 0, tombstonesDropped: 0, stalls: 0, stallMs: 0,
   };
   private mem = new Memtable();
   /** The frozen memtable being flushed (only during a flush). */
   private imm: Memtable | undefined;
   private wal!: WalWriter;
-  private version: Version;
+  /** The live tables. */
+  private current: Version;
   private nextFile = 1;
   private logNumber = 0;
   /** Highest sequence number stored in tables. */
   private tableSeq = 0;
   private compactPointers: Buffer[] = [];
   private readonly hit: { table: Table | undefined } = { table: undefined };
-  private closed = false;
+  /** Sequence number of the newest write applied (stored in its WAL record and memtable entry). */
+  private lastSeq: number;
 
   constructor(opts: ResolvedOpenOptions, private readonly s: LsmSettings) {
     this.fs = opts.fs;
     this.dir = opts.dir;
     this.cache = new BlockCache(s.cacheSize);
-    this.fs.mkdirp(this.dir);
-    this.lock = DirLock.acquire(this.fs, this.dir);
     try {
       const m = readManifest(this.fs, this.dir);
       if (m !== undefined && m.compaction !== s.style)
         throw invalidArgument(`${this.dir} was built with compaction=${m.compaction}; open it with that style`);
-      this.version = m ? this.loadVersion(m) : Version.empty(s.style === 'leveled' ? LEVELED_LEVELS : 1);
+      this.current = m ? this.loadVersion(m) : Version.empty(s.style === 'leveled' ? LEVELED_LEVELS : 1);
       if (m) {
         this.nextFile = m.nextFileNumber;
         this.logNumber = m.logNumber;
         this.tableSeq = m.lastSequence;
         this.compactPointers = m.compactPointers;
       }
-      const lastSeq = this.recover();
-      this.policy = new DurabilityPolicy(opts, () => this.wal.sync(), lastSeq);
+      this.recoveredSequence = this.lastSeq = this.recover();
     } catch (e) {
       this.releaseAll();
       throw e;
     }
-    this.info = {
-      name: 'lsm', label: opts.label, design: `LSM tree (LevelDB design), ${s.style} compaction`, version: '1',
-      kind: 'sync', capabilities: LSM_CAPABILITIES, limits: LSM_LIMITS, durability: opts.durability,
-      settings: { ...opts.options },
-    };
   }
 
   private openTable(f: ManifestFile): FileMeta {
@@ -139,7 +140,7 @@ export class LsmEngine implements Engine {
   /** Deletes orphans, replays needed WALs, flushes them, starts a fresh WAL. Returns the last sequence. */
   private recover(): number {
     const live = new Set<number>();
-    for (const f of this.version.files()) live.add(f.number);
+    for (const f of this.current.files()) live.add(f.number);
     const logs: number[] = [];
     for (const name of this.fs.list(this.dir)) {
       const m = FILE_RE.exec(name);
@@ -180,7 +181,7 @@ export class LsmEngine implements Engine {
   }
 
   private saveManifest(): void {
-    const levels: ManifestFile[][][] = this.version.levels.map((runs) =>
+    const levels: ManifestFile[][][] = this.current.levels.map((runs) =>
       runs.map((run) => run.map((f) => ({ number: f.number, size: f.size, entries: f.entries, smallest: f.smallest, largest: f.largest }))),
     );
     writeManifest(this.fs, this.dir, {
@@ -189,78 +190,50 @@ export class LsmEngine implements Engine {
     });
   }
 
-  private live(): void {
-    if (this.closed) throw closedError();
-  }
-
   get(key: Uint8Array): Uint8Array | undefined {
-    this.live();
-    checkKey(key, LSM_LIMITS);
     const ks = keyString(key);
     const e = this.mem.get(ks) ?? this.imm?.get(ks);
     let v: Buffer | undefined;
     if (e !== undefined) v = e.value && Buffer.from(e.value);
-    else if (this.version.get(key, ks, bloomHash(key), this.hit) === Lookup.Found) v = this.hit.table!.value;
-    if (v !== undefined) this.wc.userBytesRead += key.length + v.length;
+    else if (this.current.get(key, ks, bloomHash(key), this.hit) === Lookup.Found) v = this.hit.table!.value;
     return v;
   }
 
-  put(key: Uint8Array, value: Uint8Array): void {
-    this.live();
-    checkKey(key, LSM_LIMITS);
-    checkValue(value, LSM_LIMITS);
-    const seq = this.policy.lastSequence() + 1;
-    const rec = encodeSingle(seq, key, value);
-    this.wal.append(rec);
+  put(key: Uint8Array, value: Uint8Array, seq: number): void {
+    this.wal.append(encodeSingle(seq, key, value));
+    this.lastSeq = seq;
     killPoint(KP_WAL_APPENDED);
     this.mem.add(keyString(key), Buffer.from(key), Buffer.from(value), seq);
-    this.wc.userBytesWritten += key.length + value.length;
-    this.policy.afterWrite(rec.length);
     if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
   }
 
-  delete(key: Uint8Array): void {
-    this.live();
-    checkKey(key, LSM_LIMITS);
-    const seq = this.policy.lastSequence() + 1;
-    const rec = encodeSingle(seq, key, undefined);
-    this.wal.append(rec);
+  del(key: Uint8Array, seq: number): void {
+    this.wal.append(encodeSingle(seq, key, undefined));
+    this.lastSeq = seq;
     killPoint(KP_WAL_APPENDED);
     this.mem.add(keyString(key), Buffer.from(key), undefined, seq);
-    this.wc.userBytesWritten += key.length;
-    this.policy.afterWrite(rec.length);
     if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
   }
 
-  write(batch: readonly BatchOp[]): void {
-    this.live();
-    checkBatch(batch, LSM_LIMITS);
-    const seq = this.policy.lastSequence() + 1;
-    const rec = encodeBatch(seq, batch);
-    this.wal.append(rec);
+  write(batch: readonly BatchOp[], seq: number): void {
+    this.wal.append(encodeBatch(seq, batch));
+    this.lastSeq = seq;
     killPoint(KP_WAL_APPENDED);
     for (const op of batch) {
       const value = op.type === 'put' ? Buffer.from(op.value) : undefined;
       this.mem.add(keyString(op.key), Buffer.from(op.key), value, seq);
-      this.wc.userBytesWritten += op.key.length + (value?.length ?? 0);
     }
-    this.policy.afterWrite(rec.length);
     if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
   }
 
   scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
-    this.live();
-    checkKey(start, LSM_LIMITS);
-    checkLimit(limit);
     const out: Array<[Uint8Array, Uint8Array]> = [];
-    if (limit === 0) return out;
     const it = this.newIterator(limit);
     for (it.seek(Buffer.from(start)); it.valid && out.length < limit; it.next()) {
       if (it.kind === 0) continue;
       const k = it.sharedKeys ? Buffer.from(it.key) : it.key;
       const v = Buffer.allocUnsafe(it.vEnd - it.vStart);
       it.vbuf.copy(v, 0, it.vStart, it.vEnd);
-      this.wc.userBytesRead += k.length + v.length;
       out.push([k, v]);
     }
     return out;
@@ -274,8 +247,8 @@ export class LsmEngine implements Engine {
     const children: InternalIterator[] = [new MemIterator(this.mem)];
     if (this.imm) children.push(new MemIterator(this.imm));
     let total = 0;
-    for (const f of this.version.files()) total += f.entries;
-    for (const level of this.version.levels)
+    for (const f of this.current.files()) total += f.entries;
+    for (const level of this.current.levels)
       for (const run of level) {
         let entries = 0;
         let bytes = 0;
@@ -289,23 +262,28 @@ export class LsmEngine implements Engine {
     return new MergingIterator(children);
   }
 
+  /**
+   * fdatasync of the current WAL: every write applied so far is then durable (the writes of
+   * retired WALs are in tables that were synced before a manifest named them).
+   */
   sync(): void {
-    this.live();
-    this.policy.commit();
+    this.wal.sync();
   }
 
-  lastSequence(): number {
-    return this.policy.lastSequence();
-  }
-
-  durableSequence(): number {
-    return this.policy.durableSequence();
+  /**
+   * compact(): flushes the memtable (if it holds anything) to level 0, then runs every
+   * compaction the tree's shape calls for, now rather than at the next full memtable. Not a
+   * merge of everything into one level: it is the maintenance a flush would trigger.
+   */
+  compact(): void {
+    if (this.mem.count > 0) this.flushMemtable(this.lastSeq, true);
+    this.compactAll();
   }
 
   /** Flushes the full memtable and runs compactions until the tree is in shape (a write stall). */
   private makeRoom(): void {
     const t0 = performance.now();
-    this.flushMemtable(this.policy.lastSequence(), true);
+    this.flushMemtable(this.lastSeq, true);
     this.compactAll();
     this.wc.stalls++;
     this.wc.stallMs += performance.now() - t0;
@@ -331,7 +309,7 @@ export class LsmEngine implements Engine {
       const built = builder.finish();
       killPoint(KP_FLUSH_BEFORE_MANIFEST);
       const meta = this.openTable({ number, ...built });
-      this.version = this.version.withLevel(0, [[meta], ...this.version.levels[0]!]);
+      this.current = this.current.withLevel(0, [[meta], ...this.current.levels[0]!]);
       this.tableSeq = Math.max(this.tableSeq, lastSeq);
       this.saveManifest();
       this.wc.flushes++;
@@ -344,30 +322,29 @@ export class LsmEngine implements Engine {
     if (oldWal) {
       oldWal.close();
       this.fs.unlink(oldWal.file);
-      this.policy.markDurable();
     }
   }
 
   private compactAll(): void {
     for (;;) {
-      const plan = pickCompaction(this.version, this.s, this.compactPointers);
+      const plan = pickCompaction(this.current, this.s, this.compactPointers);
       if (plan === undefined) return;
-      this.compact(plan);
+      this.runCompaction(plan);
     }
   }
 
-  private compact(plan: CompactionPlan): void {
+  private runCompaction(plan: CompactionPlan): void {
     if (plan.pointer) this.compactPointers[plan.level] = plan.pointer;
     if (plan.trivialMove) {
-      this.version = plan.install([...plan.inputs[0]!]);
+      this.current = plan.install([...plan.inputs[0]!]);
       this.saveManifest();
       this.wc.trivialMoves++;
       return;
     }
-    const out = mergeRuns(this.fs, this.dir, plan, this.version, this.s.targetFileSize, this.s, () => this.nextFile++);
+    const out = mergeRuns(this.fs, this.dir, plan, this.current, this.s.targetFileSize, this.s, () => this.nextFile++);
     killPoint(KP_COMPACTION_BEFORE_MANIFEST);
     const metas = out.tables.map((t) => this.openTable({ number: t.number, ...t.built }));
-    this.version = plan.install(metas);
+    this.current = plan.install(metas);
     this.saveManifest();
     killPoint(KP_COMPACTION_BEFORE_DELETE);
     for (const run of plan.inputs)
@@ -381,15 +358,8 @@ export class LsmEngine implements Engine {
     this.wc.tombstonesDropped += out.tombstonesDropped;
   }
 
-  stats(): EngineStats {
-    this.live();
-    const s = emptyStats(['liveBytes', 'liveKeys']);
-    const c = this.fs.counters;
-    s.userBytesWritten = this.wc.userBytesWritten;
-    s.userBytesRead = this.wc.userBytesRead;
-    s.deviceBytesWritten = c.bytesWritten;
-    s.deviceBytesRead = c.bytesRead;
-    s.syncs = c.syncs;
+  /** Fills the engine counters into `s` (the shell has filled user and device counters). */
+  fillStats(s: EngineStats): void {
     s.flushes = this.wc.flushes;
     s.compactions = this.wc.compactions;
     s.compactionBytesRead = this.wc.compactionBytesRead;
@@ -401,9 +371,9 @@ export class LsmEngine implements Engine {
     let files = 0;
     let tableMem = 0;
     const x = s.extra;
-    this.version.levels.forEach((runs, i) => {
-      x[`L${i}.files`] = this.version.levelFiles(i);
-      x[`L${i}.bytes`] = this.version.levelBytes(i);
+    this.current.levels.forEach((runs, i) => {
+      x[`L${i}.files`] = this.current.levelFiles(i);
+      x[`L${i}.bytes`] = this.current.levelBytes(i);
       x[`L${i}.runs`] = runs.length;
       for (const run of runs) for (const f of run) tableMem += f.table.memoryBytes;
       tableBytes += x[`L${i}.bytes`]!;
@@ -412,16 +382,16 @@ export class LsmEngine implements Engine {
     s.files = files + 2; // tables + WAL + MANIFEST
     s.diskBytes = tableBytes + this.wal.offset;
     s.indexMemoryBytes = this.mem.approximateBytes + tableMem + this.cache.bytes;
-    const user = Math.max(1, this.wc.userBytesWritten);
+    const user = Math.max(1, s.userBytesWritten);
     Object.assign(x, {
-      levels: this.version.levels.length,
+      levels: this.current.levels.length,
       tableBytes,
       walBytes: this.wal.offset,
       memtableBytes: this.mem.approximateBytes,
       flushBytesWritten: this.wc.flushBytesWritten,
       trivialMoves: this.wc.trivialMoves,
       tombstonesDropped: this.wc.tombstonesDropped,
-      writeAmplification: c.bytesWritten / user,
+      writeAmplification: s.deviceBytesWritten / user,
       compactionWriteAmplification: (this.wc.flushBytesWritten + this.wc.compactionBytesWritten) / user,
       bloomFalsePositives: this.rc.bloomFalsePositives,
       getBlockReads: this.rc.getBlockReads,
@@ -430,29 +400,21 @@ export class LsmEngine implements Engine {
       stalls: this.wc.stalls,
       stallMs: this.wc.stallMs,
     });
-    return s;
   }
 
+  /** Closes the WAL and the tables; no sync (the shell synced first when healthy). */
   close(): void {
-    if (this.closed) return;
-    try {
-      this.policy.commit();
-    } finally {
-      this.closed = true;
-      this.releaseAll();
-    }
+    this.releaseAll();
   }
 
   private releaseAll(): void {
-    this.policy?.dispose();
     const w = this.wal as WalWriter | undefined;
     try {
       w?.close();
     } catch (e) {
       if (!(e instanceof KvError)) throw e;
     }
-    for (const f of this.version?.files() ?? []) f.table.close();
-    this.lock.release();
+    for (const f of this.current?.files() ?? []) f.table.close();
   }
 }
 

@@ -3,8 +3,9 @@
  * engine option (`lsm:compaction=tiered,bloomBits=0`, or `-p` in the CLI); settings appear in
  * `info.settings` so a result says exactly what ran.
  */
-import type { EngineDescriptor, OptionSpec, ResolvedOpenOptions } from '../engine.js';
-import { LSM_CAPABILITIES, LSM_LIMITS, LsmEngine } from './engine.js';
+import type { Engine, EngineDescriptor, OpenOptions, OptionSpec, ResolvedOpenOptions } from '../engine.js';
+import { openDescriptor } from '../open.js';
+import { LSM_CAPABILITIES, LSM_LIMITS, LSM_VERSION, LsmCore } from './engine.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -21,9 +22,9 @@ export const LSM_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   targetFileSize: { type: 'int', default: 2 * MiB, min: 1 * KiB, max: 1024 * MiB, doc: 'compaction output sstables are cut at this size' },
 };
 
-function open(opts: ResolvedOpenOptions): LsmEngine {
+function openCore(opts: ResolvedOpenOptions): LsmCore {
   const o = opts.options;
-  return new LsmEngine(opts, {
+  return new LsmCore(opts, {
     memtableSize: Number(o.memtableSize),
     sizeRatio: Number(o.sizeRatio),
     l0Trigger: Number(o.l0Trigger),
@@ -39,6 +40,8 @@ function open(opts: ResolvedOpenOptions): LsmEngine {
 export const lsmDescriptor: EngineDescriptor = {
   name: 'lsm',
   design: 'LSM tree (LevelDB design): WAL, skiplist memtable, sstables with bloom filters, leveled or tiered compaction',
+  role: 'engine',
+  version: LSM_VERSION,
   kind: 'sync',
   capabilities: LSM_CAPABILITIES,
   limits: LSM_LIMITS,
@@ -47,5 +50,16 @@ export const lsmDescriptor: EngineDescriptor = {
     'lsm:memtableSize=2048,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2',
     'lsm:memtableSize=2048,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2,compaction=tiered,bloomBits=0',
   ],
-  open,
+  openCore,
 };
+
+/**
+ * Opens lsm through the one open path (engines/open.ts) with typed options (tests, tools): the
+ * same validation, defaults and shell as the spec `lsm:k=v,...`.
+ */
+export function openLsm(base: Omit<OpenOptions, 'options'>, options: Readonly<Record<string, string | number>> = {}): Engine {
+  const opts = Object.entries(options).map(([k, v]) => `${k}=${v}`);
+  return openDescriptor(lsmDescriptor, opts.length ? `lsm:${opts.join(',')}` : 'lsm', base) as Engine;
+}
+
+export { LsmCore } from './engine.js';

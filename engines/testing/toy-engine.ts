@@ -3,14 +3,21 @@
  * in the registry. One append-only log (`toy.log`) of checksummed records replayed into a Map
  * at open; a torn or corrupt tail is cut off (bounded loss of unsynced writes).
  *
+ * It is a core (`SyncCore`) inside the engine shell (engines/shell.ts), like every engine: the
+ * shell checks arguments, numbers writes, decides when to sync and holds the lock; the core
+ * appends each write to the log with one `write` before returning and fdatasyncs in sync().
+ *
  * Its `bug` option plants one known defect, so tests can prove the torture catches each kind:
  * - `none`: correct.
- * - `lose-buffered`: keeps up to 8 records in memory before writing them, yet reports them
- *   durable (a SIGKILL loses acknowledged durable writes).
+ * - `lose-buffered`: keeps up to 8 records in user space before writing them (without the
+ *   `bufferWrites` option, so it still says process-crash-safe), and its sync() does not write
+ *   them, yet returns, so the shell reports them durable: a SIGKILL loses acknowledged durable
+ *   writes.
  * - `torn-batch`: writes a batch as one record per op (a crash between them tears the batch).
  * - `no-checksum`: replays records without checking their CRC (corruption yields wrong data).
  * - `no-dirsync`: never fsyncs the directory after creating the log (power loss loses it all).
- * - `no-sync`: never fdatasyncs, yet reports writes durable (power loss loses acknowledged writes).
+ * - `no-sync`: its sync() never fdatasyncs, yet returns, so the shell reports writes durable
+ *   (a power loss loses acknowledged durable writes).
  *
  * On-disk record (little endian): u32 payload length, u32 crc32(payload), payload = u16 op count,
  * then per op: u8 type (1 put, 2 del), u16 key length, u32 value length, key, value.
@@ -18,12 +25,11 @@
  */
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { checkBatch, checkKey, checkLimit, checkValue, DirLock, DurabilityPolicy } from '../common.js';
-import type { BatchOp, Capabilities, Engine, EngineDescriptor, EngineInfo, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
-import { emptyStats } from '../engine.js';
-import { closedError, corruption } from '../errors.js';
+import type { BatchOp, Capabilities, EngineDescriptor, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
+import { corruption } from '../errors.js';
 import type { Fd, Fs } from '../fs.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
+import type { SyncCore } from '../shell.js';
 
 const LIMITS: Limits = { maxKeyBytes: 1024, maxValueBytes: 1 << 20 };
 const CAPABILITIES: Capabilities = { orderedScan: true, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] };
@@ -57,13 +63,14 @@ function encode(ops: readonly BatchOp[]): Buffer {
   return b;
 }
 
-class ToyEngine implements Engine {
-  readonly info: EngineInfo & { kind: 'sync' };
-  private map: Map<string, Buffer> | undefined = new Map();
+/** The toy core (see the module doc); the shell holds the directory lock. */
+class ToyCore implements SyncCore {
+  /** The toy log stores no sequence numbers: a reopened store starts at 0. */
+  readonly recoveredSequence = 0;
+  readonly unknownStats: string[] = [];
+  private readonly map = new Map<string, Buffer>();
   private readonly fs: Fs;
   private readonly fd: Fd;
-  private readonly lock: DirLock;
-  private readonly policy: DurabilityPolicy;
   private readonly bug: Bug;
   private end = 0;
   private buffered: Buffer[] = [];
@@ -71,23 +78,19 @@ class ToyEngine implements Engine {
   constructor(opts: ResolvedOpenOptions) {
     this.fs = opts.fs;
     this.bug = opts.options.bug as Bug;
-    this.info = {
-      name: 'toy', label: opts.label, design: 'test engine: checksummed log + Map', version: '1', kind: 'sync',
-      capabilities: CAPABILITIES, limits: LIMITS, durability: opts.durability, settings: { ...opts.options },
-    };
-    this.fs.mkdirp(opts.dir);
-    this.lock = DirLock.acquire(this.fs, opts.dir);
     const file = path.join(opts.dir, 'toy.log');
     const existed = this.fs.exists(file);
     this.fd = this.fs.open(file, 'create');
-    if (!existed && this.bug !== 'no-dirsync') {
-      this.fs.fsync(this.fd);
-      this.fs.syncDir(opts.dir);
+    try {
+      if (!existed && this.bug !== 'no-dirsync') {
+        this.fs.fsync(this.fd);
+        this.fs.syncDir(opts.dir);
+      }
+      this.replay(file);
+    } catch (e) {
+      this.fs.close(this.fd);
+      throw e;
     }
-    this.replay(file);
-    this.policy = new DurabilityPolicy(opts, () => {
-      if (this.bug !== 'no-sync') this.fs.fdatasync(this.fd);
-    });
   }
 
   private replay(file: string): void {
@@ -138,18 +141,12 @@ class ToyEngine implements Engine {
 
   private apply(op: BatchOp): void {
     const k = Buffer.from(op.key).toString('latin1');
-    if (op.type === 'put') this.map!.set(k, Buffer.from(op.value));
-    else this.map!.delete(k);
-  }
-
-  private live(): Map<string, Buffer> {
-    if (this.map === undefined) throw closedError();
-    return this.map;
+    if (op.type === 'put') this.map.set(k, Buffer.from(op.value));
+    else this.map.delete(k);
   }
 
   private append(ops: readonly BatchOp[]): void {
     const records = this.bug === 'torn-batch' ? ops.map((op) => encode([op])) : [encode(ops)];
-    let bytes = 0;
     records.forEach((r, i) => {
       if (i > 0) killPoint(KP_BETWEEN);
       if (this.bug === 'lose-buffered') {
@@ -159,11 +156,9 @@ class ToyEngine implements Engine {
         this.fs.write(this.fd, r, 0, r.length, this.end);
         this.end += r.length;
       }
-      bytes += r.length;
     });
     killPoint(KP_AFTER_APPEND);
     for (const op of ops) this.apply(op);
-    this.policy.afterWrite(bytes);
   }
 
   private flushBuffered(): void {
@@ -175,35 +170,24 @@ class ToyEngine implements Engine {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const m = this.live();
-    checkKey(key, LIMITS);
-    const v = m.get(Buffer.from(key).toString('latin1'));
+    const v = this.map.get(Buffer.from(key).toString('latin1'));
     return v === undefined ? undefined : Buffer.from(v);
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
-    this.live();
-    checkKey(key, LIMITS);
-    checkValue(value, LIMITS);
     this.append([{ type: 'put', key, value }]);
   }
 
-  delete(key: Uint8Array): void {
-    this.live();
-    checkKey(key, LIMITS);
+  del(key: Uint8Array): void {
     this.append([{ type: 'del', key }]);
   }
 
   write(batch: readonly BatchOp[]): void {
-    this.live();
-    checkBatch(batch, LIMITS);
     if (batch.length > 0) this.append(batch);
   }
 
   scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
-    const m = this.live();
-    checkKey(start, LIMITS);
-    checkLimit(limit);
+    const m = this.map;
     const s = Buffer.from(start);
     return [...m.keys()]
       .map((k) => Buffer.from(k, 'latin1'))
@@ -213,36 +197,22 @@ class ToyEngine implements Engine {
       .map((k) => [k, Buffer.from(m.get(k.toString('latin1'))!)]);
   }
 
+  /** fdatasync of the log. Bugs: `no-sync` skips it; `lose-buffered` leaves its buffer unwritten. */
   sync(): void {
-    this.live();
-    if (this.bug === 'lose-buffered') return this.policy.markDurable();
-    this.policy.commit();
+    if (this.bug !== 'no-sync') this.fs.fdatasync(this.fd);
   }
 
-  lastSequence(): number {
-    return this.policy.lastSequence();
+  fillStats(s: EngineStats): void {
+    s.liveKeys = this.map.size;
   }
 
-  durableSequence(): number {
-    return this.bug === 'lose-buffered' ? this.policy.lastSequence() : this.policy.durableSequence();
-  }
-
-  stats(): EngineStats {
-    const s = emptyStats();
-    s.liveKeys = this.live().size;
-    s.deviceBytesWritten = this.fs.counters.bytesWritten;
-    s.deviceBytesRead = this.fs.counters.bytesRead;
-    return s;
-  }
-
+  /** Writes what `lose-buffered` still holds (a clean close keeps it) and closes the log; no sync. */
   close(): void {
-    if (this.map === undefined) return;
-    this.flushBuffered();
-    this.policy.commit();
-    this.policy.dispose();
-    this.fs.close(this.fd);
-    this.lock.release();
-    this.map = undefined;
+    try {
+      this.flushBuffered();
+    } finally {
+      this.fs.close(this.fd);
+    }
   }
 }
 
@@ -250,9 +220,12 @@ class ToyEngine implements Engine {
 export const toyDescriptor: EngineDescriptor = {
   name: 'toy',
   design: 'test engine: checksummed append-only log + Map (with optional planted bugs)',
+  // not a design to compare: it exists to show the torture's checks can fail
+  role: 'instrument',
+  version: '1',
   kind: 'sync',
   capabilities: CAPABILITIES,
   limits: LIMITS,
   options: { bug: { type: 'enum', default: 'none', values: BUGS, doc: 'plant a known defect (see engines/testing/toy-engine.ts)' } },
-  open: (opts) => new ToyEngine(opts),
+  openCore: (opts) => new ToyCore(opts),
 };

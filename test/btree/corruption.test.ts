@@ -10,10 +10,14 @@ import { b, openBtree } from './helpers.js';
 const PS = 512;
 const key = (i: number) => b(`key${String(i).padStart(4, '0')}`);
 
-/** A store with two commits: keys 0..299 (v1), then keys 0..9 rewritten (v2). */
-function build(): string {
+/**
+ * A store with keys 0..299 (v1), synced, then keys 0..9 rewritten (v2), closed. With
+ * `bufferWrites` these are exactly two commits, both synced; without, every write is an
+ * unsynced commit and sync()/close() add a synced one.
+ */
+function build(bufferWrites = false): string {
   const dir = tmpDir();
-  const e = openBtree(dir, { pageSize: PS });
+  const e = openBtree(dir, { pageSize: PS, bufferWrites });
   for (let i = 0; i < 300; i++) e.put(key(i), b(`v1-${i}`));
   e.sync();
   for (let i = 0; i < 10; i++) e.put(key(i), b(`v2-${i}`));
@@ -59,7 +63,7 @@ describe('btree corruption', () => {
   });
 
   it('a torn newest meta falls back to the other meta (the previous commit)', () => {
-    const dir = build();
+    const dir = build(true);
     const before = inspect(dir);
     const newest = before.meta!.txid % 2;
     patch(dir, newest * PS + 40, Buffer.alloc(40)); // half-written meta fields
@@ -76,6 +80,23 @@ describe('btree corruption', () => {
     const e2 = openBtree(dir, { pageSize: PS });
     expect(Buffer.from(e2.get(key(0))!).toString()).toBe('v3');
     e2.close();
+  });
+
+  it('unsynced commits: a torn newest (synced) meta falls back to the last unsynced commit, durable since that sync', () => {
+    const dir = build();
+    const before = inspect(dir);
+    const newest = before.meta!.txid % 2;
+    expect(before.metaSlots[1 - newest]).toMatch(/unsynced/);
+    patch(dir, newest * PS + 40, Buffer.alloc(40));
+    const rep = inspect(dir);
+    expect(rep.violations).toEqual([]);
+    expect(rep.meta!.txid).toBe(before.meta!.txid - 1);
+    expect(rep.meta!.unsynced).toBe(true);
+    const e = openBtree(dir, { pageSize: PS });
+    expect(Buffer.from(e.get(key(0))!).toString()).toBe('v2-0'); // nothing lost: the same tree
+    expect(Buffer.from(e.get(key(299))!).toString()).toBe('v1-299');
+    e.close();
+    expect(inspect(dir).violations).toEqual([]);
   });
 
   it('meta 0 torn: meta 1 is found without trusting meta 0 for the page size', () => {
@@ -133,7 +154,7 @@ describe('btree corruption', () => {
     expect(out.join('\n')).toMatch(/OK: all invariants hold/);
     expect(out.join('\n')).toMatch(/page 0: meta/);
     expect(inspectCommand([], () => {})).toBe(2);
-    patch(dir, 2 * PS + 50, Buffer.from([9]));
+    patch(dir, inspect(dir).meta!.root * PS + 50, Buffer.from([9]));
     expect(inspectCommand([dir, '--json'], (s) => out.push(s))).toBe(1);
   });
 });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { btreeDescriptor } from '../../engines/btree/index.js';
-import type { BTreeEngine } from '../../engines/btree/engine.js';
 import { inspect } from '../../engines/btree/inspect.js';
-import type { Durability } from '../../engines/engine.js';
+import type { Durability, Engine } from '../../engines/engine.js';
 import { isKvError } from '../../engines/errors.js';
 import { NodeFs } from '../../engines/fs.js';
 import type { Fd } from '../../engines/fs.js';
@@ -18,38 +16,73 @@ class FailingFs extends NodeFs {
   }
 }
 
-function openWith(dir: string, fs: NodeFs, durability: Durability, options: Record<string, string | number> = {}): BTreeEngine {
-  const opts: Record<string, string | number | boolean> = {};
-  for (const [k, spec] of Object.entries(btreeDescriptor.options)) opts[k] = options[k] ?? spec.default;
-  return btreeDescriptor.open({ dir, durability, fs, options: opts, label: 'btree' }) as BTreeEngine;
+function openWith(dir: string, fs: NodeFs, durability: Durability, options: Record<string, string | number | boolean> = {}): Engine {
+  return openBtree(dir, options, durability, fs);
 }
 
-describe('btree engine durability bookkeeping', () => {
-  it('durableSequence is the last commit: none commits at sync and at maxDirtyPages', () => {
+describe('btree engine under the shell', () => {
+  it('none: every write is committed to the file (no fdatasync); sync() makes it durable', () => {
     const dir = tmpDir();
-    const e = openBtree(dir, { pageSize: 512, maxDirtyPages: 20 }, 'none');
+    const e = openBtree(dir, { pageSize: 512 }, 'none');
+    const s0 = e.stats();
     e.put(b('a'), b('1'));
     e.put(b('b'), b('2'));
-    expect(e.lastSequence()).toBe(2);
+    e.delete(b('missing'));
+    const s1 = e.stats();
+    expect(e.lastSequence()).toBe(3);
     expect(e.durableSequence()).toBe(0);
+    expect(s1.extra['btree.commits']! - s0.extra['btree.commits']!).toBe(3);
+    expect(s1.extra['btree.dirtyPages']).toBe(0);
+    expect(s1.syncs).toBe(s0.syncs);
+    expect(e.info.crashSafety).toBe('process-crash-safe');
+    // another reader of the file sees the writes already: they were handed to the OS
+    const rep = inspect(dir);
+    expect(rep.violations).toEqual([]);
+    expect(rep.meta!.unsynced).toBe(true);
+    expect(rep.meta!.liveKeys).toBe(2);
+    expect(rep.meta!.sequence).toBe(3);
     e.sync();
-    expect(e.durableSequence()).toBe(2);
-    // enough distinct pages to pass the dirty threshold commits without sync()
-    for (let i = 0; i < 400; i++) e.put(b(`key${i}`), Buffer.alloc(100, i));
-    expect(e.stats().extra['btree.commits']).toBeGreaterThan(1);
-    expect(e.durableSequence()).toBeGreaterThan(2);
-    expect(e.durableSequence()).toBeLessThanOrEqual(e.lastSequence());
+    expect(e.durableSequence()).toBe(3);
+    expect(e.stats().syncs).toBe(s0.syncs + 2); // pages, then meta
+    expect(inspect(dir).meta!.unsynced).toBeUndefined();
     e.close();
   });
 
-  it('always commits every write; the sequence survives reopen', () => {
+  it('bufferWrites: commits only at maxDirtyPages or sync(), and says process-crash-unsafe', () => {
+    const dir = tmpDir();
+    const e = openBtree(dir, { pageSize: 512, maxDirtyPages: 20, bufferWrites: true }, 'none');
+    expect(e.info.crashSafety).toBe('process-crash-unsafe');
+    e.put(b('a'), b('1'));
+    e.put(b('b'), b('2'));
+    expect(e.stats().extra['btree.commits']).toBe(0);
+    expect(e.stats().extra['btree.dirtyPages']).toBeGreaterThan(0);
+    e.sync();
+    expect(e.durableSequence()).toBe(2);
+    expect(e.stats().extra['btree.commits']).toBe(1);
+    // enough distinct pages to pass the dirty threshold: unsynced commits without sync()
+    for (let i = 0; i < 400; i++) e.put(b(`key${i}`), Buffer.alloc(100, i));
+    const s = e.stats();
+    expect(s.extra['btree.commits']).toBeGreaterThan(2);
+    expect(s.extra['btree.commits']).toBeLessThan(100);
+    expect(s.extra['btree.syncedCommits']).toBe(1);
+    expect(e.durableSequence()).toBe(2);
+    e.close();
+    const e2 = openBtree(dir, { pageSize: 512 });
+    expect(e2.lastSequence()).toBe(402);
+    expect(Buffer.from(e2.get(b('key399'))!)).toEqual(Buffer.alloc(100, 399 & 255));
+    e2.close();
+  });
+
+  it('always: every write commits and syncs before returning; the sequence survives reopen', () => {
     const dir = tmpDir();
     let e = openBtree(dir, {}, 'always');
+    const s0 = e.stats().syncs;
     e.put(b('a'), b('1'));
     e.delete(b('missing'));
     e.write([{ type: 'put', key: b('c'), value: b('3') }, { type: 'del', key: b('a') }]);
     expect(e.durableSequence()).toBe(3);
-    expect(e.stats().extra['btree.commits']).toBe(3);
+    expect(e.stats().extra['btree.syncedCommits']).toBe(3);
+    expect(e.stats().syncs - s0).toBe(6);
     e.close();
     e = openBtree(dir, {}, 'always');
     expect(e.lastSequence()).toBe(3);
@@ -68,17 +101,27 @@ describe('btree engine durability bookkeeping', () => {
     e.close();
   });
 
-  it('an I/O error during a commit poisons the engine; reopening recovers the last commit', () => {
+  it('limits and settings come from the file: an existing 512-byte-page file keeps its page size', () => {
+    const dir = tmpDir();
+    openBtree(dir, { pageSize: 512 }).close();
+    const e = openBtree(dir, { pageSize: 4096, cacheSize: '64' });
+    expect(e.info.settings.pageSize).toBe(512);
+    expect(e.info.settings.cachePages).toBe(64);
+    expect(e.info.limits.maxKeyBytes).toBeLessThan(497);
+    expect(e.info.version).toBe('2');
+    expect(() => e.put(Buffer.alloc(e.info.limits.maxKeyBytes + 1, 1), b('v'))).toThrow(/exceeds/);
+    e.close();
+  });
+
+  it('an I/O error during a write fails the engine; reopening recovers the last commit', () => {
     const dir = tmpDir();
     const fs = new FailingFs();
     const e = openWith(dir, fs, 'none');
     e.put(b('kept'), b('1'));
-    e.sync();
-    e.put(b('lost'), b('2'));
     fs.failWrites = true;
     let code: string | undefined;
     try {
-      e.sync();
+      e.put(b('lost'), b('2'));
     } catch (err) {
       code = isKvError(err) ? err.code : 'other';
     }
@@ -88,7 +131,7 @@ describe('btree engine durability bookkeeping', () => {
     e.close();
     expect(inspect(dir).violations).toEqual([]);
     const e2 = openBtree(dir);
-    expect(Buffer.from(e2.get(b('kept'))!).toString()).toBe('1');
+    expect(Buffer.from(e2.get(b('kept'))!).toString()).toBe('1'); // committed to the file, never synced
     expect(e2.get(b('lost'))).toBeUndefined();
     e2.close();
   });

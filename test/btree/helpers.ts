@@ -1,19 +1,14 @@
-/** Shared helpers for the btree tests: open the engine directly with options. */
-import { NodeFs } from '../../engines/fs.js';
-import type { Durability } from '../../engines/engine.js';
-import { btreeDescriptor } from '../../engines/btree/index.js';
-import type { BTreeEngine } from '../../engines/btree/engine.js';
+/** Shared helpers for the btree tests: open the engine (through the shell) with options. */
+import type { Durability, Engine } from '../../engines/engine.js';
+import { openBtree as openWith } from '../../engines/btree/index.js';
+import type { Fs } from '../../engines/fs.js';
 
-export function openBtree(
-  dir: string,
-  options: Record<string, string | number> = {},
-  durability: Durability = 'none',
-): BTreeEngine {
-  // defaults filled as the registry does (the registry itself is not imported, so the crash
-  // child bundles only the btree engine)
-  const opts: Record<string, string | number | boolean> = {};
-  for (const [k, spec] of Object.entries(btreeDescriptor.options)) opts[k] = options[k] ?? spec.default;
-  return btreeDescriptor.open({ dir, durability, fs: new NodeFs(), options: opts, label: 'btree' }) as BTreeEngine;
+/**
+ * Opens btree in `dir` through openDescriptor (engines/open.ts), the registry's one open path;
+ * the registry itself is not imported, so the crash child bundles only the btree engine.
+ */
+export function openBtree(dir: string, options: Record<string, string | number | boolean> = {}, durability: Durability = 'none', fs?: Fs): Engine {
+  return openWith({ dir, durability, fs }, options);
 }
 
 /** A small deterministic PRNG (mulberry32). */

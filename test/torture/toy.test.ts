@@ -3,7 +3,13 @@
  * every check, and each planted defect is caught by the check meant for it. This is what shows
  * the checks can fail.
  */
+import * as nodefs from 'node:fs';
+import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../engines/engine.js';
+import { openDescriptor } from '../../engines/open.js';
+import { toyDescriptor } from '../../engines/testing/toy-engine.js';
+import { tmpDir } from '../support/tmp.js';
 import { ensureChildBuilt } from '../../torture/child-path.js';
 import { runCorruption } from '../../torture/corrupt.js';
 import { runCrashTorture } from '../../torture/crash-driver.js';
@@ -11,6 +17,43 @@ import { runPowerLoss } from '../../torture/power-loss.js';
 
 const module = 'engines/testing/toy-engine';
 beforeAll(() => ensureChildBuilt());
+
+describe('the toy core under the shell: each planted bug still means what it says', () => {
+  const open = (spec: string, durability: 'none' | 'always', dir = tmpDir()) => ({ dir, e: openDescriptor(toyDescriptor, spec, { dir, durability }) as Engine });
+  const logBytes = (dir: string) => nodefs.statSync(path.join(dir, 'toy.log')).size;
+
+  it('correct: every write is in the file when the call returns, sync() fdatasyncs', () => {
+    const { dir, e } = open('toy', 'none');
+    e.put(Buffer.from('k'), Buffer.from('v'));
+    expect(logBytes(dir)).toBeGreaterThan(0);
+    expect(e.durableSequence()).toBe(0);
+    const syncs = e.stats().syncs;
+    e.sync();
+    expect(e.stats().syncs).toBe(syncs + 1);
+    expect(e.durableSequence()).toBe(1);
+    expect(e.info.crashSafety).toBe('process-crash-safe');
+    e.close();
+  });
+
+  it('lose-buffered: acknowledged as durable under always, yet not even handed to the OS', () => {
+    const { dir, e } = open('toy:bug=lose-buffered', 'always');
+    e.put(Buffer.from('k'), Buffer.from('v'));
+    expect(e.durableSequence()).toBe(1);
+    expect(e.info.crashSafety).toBe('process-crash-safe'); // it does not say so
+    expect(logBytes(dir)).toBe(0);
+    e.close(); // a clean close still writes it
+    expect(logBytes(dir)).toBeGreaterThan(0);
+  });
+
+  it('no-sync: acknowledged as durable under always without an fdatasync', () => {
+    const { e } = open('toy:bug=no-sync', 'always');
+    const syncs = e.stats().syncs;
+    for (let i = 0; i < 3; i++) e.put(Buffer.from(`k${i}`), Buffer.from('v'));
+    expect(e.durableSequence()).toBe(3);
+    expect(e.stats().syncs).toBe(syncs);
+    e.close();
+  });
+});
 
 describe('process-crash torture on the toy engine', () => {
   it('passes the correct engine, durable writes verified', async () => {
