@@ -19,6 +19,7 @@ export const btreeDescriptor: EngineDescriptor = {
   name: 'btree',
   design: 'on-disk B+tree, copy-on-write shadow paging, two meta pages (bbolt/LMDB style)',
   role: 'engine',
+  fsSeam: 'all',
   version: BTREE_VERSION,
   kind: 'sync',
   capabilities: { ...BTREE_CAPABILITIES, durability: [...BTREE_CAPABILITIES.durability] },

@@ -41,6 +41,7 @@ export const lsmDescriptor: EngineDescriptor = {
   name: 'lsm',
   design: 'LSM tree (LevelDB design): WAL, skiplist memtable, sstables with bloom filters, leveled or tiered compaction',
   role: 'engine',
+  fsSeam: 'all',
   version: LSM_VERSION,
   kind: 'sync',
   capabilities: LSM_CAPABILITIES,

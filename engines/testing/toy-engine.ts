@@ -222,6 +222,7 @@ export const toyDescriptor: EngineDescriptor = {
   design: 'test engine: checksummed append-only log + Map (with optional planted bugs)',
   // not a design to compare: it exists to show the torture's checks can fail
   role: 'instrument',
+  fsSeam: 'all',
   version: '1',
   kind: 'sync',
   capabilities: CAPABILITIES,
