@@ -1,11 +1,11 @@
 /**
- * Pieces every engine shares, so that each behaves identically at the contract's edges:
- * argument checks ({@link checkKey}, {@link checkValue}, {@link checkBatch}), the durability
- * policy with group commit ({@link DurabilityPolicy}) and the data-directory lock ({@link DirLock}).
+ * Pieces the engine shell (shell.ts) uses so that every engine behaves identically at the
+ * contract's edges: argument checks ({@link checkKey}, {@link checkValue},
+ * {@link checkBatchOnce}, {@link checkLimit}) and the data-directory lock ({@link DirLock}).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { BatchOp, Durability, Limits, OpenOptions } from './engine.js';
+import type { BatchOp, Limits } from './engine.js';
 import { KvError, invalidArgument } from './errors.js';
 import type { Fs } from './fs.js';
 import { fromNative, loadBinding } from './native/binding.js';
@@ -23,18 +23,6 @@ export function checkValue(value: unknown, limits: Limits): asserts value is Uin
   if (!(value instanceof Uint8Array)) throw invalidArgument(`value must be a Uint8Array, got ${describe(value)}`);
   if (value.length > limits.maxValueBytes)
     throw new KvError('TOO_LARGE', `value of ${value.length} bytes exceeds the limit of ${limits.maxValueBytes}`);
-}
-
-/** Validates a whole batch before any of it is applied (so a bad op rejects the batch, not half of it). */
-export function checkBatch(batch: unknown, limits: Limits): asserts batch is readonly BatchOp[] {
-  if (!Array.isArray(batch)) throw invalidArgument(`batch must be an array, got ${describe(batch)}`);
-  for (const op of batch as unknown[]) {
-    if (op === null || typeof op !== 'object') throw invalidArgument(`batch op must be an object, got ${describe(op)}`);
-    const o = op as { type?: unknown; key?: unknown; value?: unknown };
-    checkKey(o.key, limits);
-    if (o.type === 'put') checkValue(o.value, limits);
-    else if (o.type !== 'del') throw invalidArgument(`batch op type must be 'put' or 'del', got ${describe(o.type)}`);
-  }
 }
 
 /**
@@ -85,99 +73,6 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
-/** Copies caller bytes so the engine never aliases a buffer the caller may reuse. */
-export function copyBytes(b: Uint8Array): Buffer {
-  return Buffer.from(b);
-}
-
-/**
- * Decides when acknowledged writes become durable, identically for every engine.
- *
- * The engine calls {@link afterWrite} once per acknowledged mutating call, after its bytes are
- * handed to the OS. The policy assigns the sequence number and, depending on the mode, calls
- * `syncNow` (the engine's fdatasync of its log): always under `always`; under `group` when the
- * window (`groupCommitMs` since the first unsynced write, or `groupCommitBytes`) is exceeded,
- * so one fdatasync covers every write before it; never under `none` (sync()/close() do it).
- * Under `group`, an idle window is also closed by an unref'd timer, so writes do not stay
- * unsynced forever when the writer pauses.
- */
-export class DurabilityPolicy {
-  readonly mode: Durability;
-  readonly groupCommitMs: number;
-  readonly groupCommitBytes: number;
-  private last = 0;
-  private durable = 0;
-  private pendingBytes = 0;
-  private windowStart = 0;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    opts: Pick<OpenOptions, 'durability' | 'groupCommitMs' | 'groupCommitBytes'>,
-    private readonly syncNow: () => void,
-    startSequence = 0,
-  ) {
-    this.mode = opts.durability ?? 'none';
-    this.groupCommitMs = opts.groupCommitMs ?? 2;
-    this.groupCommitBytes = opts.groupCommitBytes ?? 1 << 20;
-    this.last = this.durable = startSequence;
-  }
-
-  /** Records one acknowledged write of `bytes` bytes; syncs if the mode requires. Returns its sequence. */
-  afterWrite(bytes: number): number {
-    const seq = ++this.last;
-    if (this.mode === 'always') {
-      this.syncNow();
-      this.durable = seq;
-    } else if (this.mode === 'group') {
-      const now = performance.now();
-      if (this.pendingBytes === 0) this.windowStart = now;
-      this.pendingBytes += bytes;
-      if (this.pendingBytes >= this.groupCommitBytes || now - this.windowStart >= this.groupCommitMs) this.commit();
-      else if (this.timer === undefined) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          try {
-            if (this.durable < this.last) this.commit();
-          } catch {
-            /* the next write or sync() reports the error */
-          }
-        }, this.groupCommitMs);
-        this.timer.unref();
-      }
-    } else {
-      this.pendingBytes += bytes;
-    }
-    return seq;
-  }
-
-  /** Makes every acknowledged write durable now (sync(), close()). */
-  commit(): void {
-    if (this.durable === this.last && this.pendingBytes === 0) return;
-    this.syncNow();
-    this.durable = this.last;
-    this.pendingBytes = 0;
-  }
-
-  /** Marks everything durable without syncing (an engine that synced by other means). */
-  markDurable(): void {
-    this.durable = this.last;
-    this.pendingBytes = 0;
-  }
-
-  lastSequence(): number {
-    return this.last;
-  }
-
-  durableSequence(): number {
-    return this.durable;
-  }
-
-  /** Stops the idle timer (close()). */
-  dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-}
 
 const heldLocks = new Set<string>();
 
