@@ -6,6 +6,7 @@
  * limit (torture/corrupt-child.ts): the outcome must be a CORRUPTION error, intact data or a
  * bounded loss (missing keys); never a wrong value, another exception, a crash or a hang.
  */
+import { LOCK_FILE } from '../engines/common.js';
 import { spawn } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
@@ -50,7 +51,7 @@ function listFiles(root: string, rel = ''): string[] {
   for (const ent of nodefs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
     const r = path.join(rel, ent.name);
     if (ent.isDirectory()) out.push(...listFiles(root, r));
-    else if (ent.isFile() && ent.name !== 'LOCK') out.push(r);
+    else if (ent.isFile() && ent.name !== 'LOCK' && ent.name !== LOCK_FILE) out.push(r); // lock files hold no data
   }
   return out.sort();
 }

@@ -5,6 +5,7 @@
  * error), and a reopen of the directory (a copy, with a plain NodeFs) must show every write
  * acknowledged before the failure (the failed operation may or may not be there).
  */
+import { LOCK_FILE } from '../engines/common.js';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,7 +80,7 @@ export async function runFaultTorture(opts: { engine: string; module?: string; s
       // Reopen a copy (the failed instance may still hold its lock) with a healthy Fs.
       const copy = `${dir}-reopen`;
       nodefs.cpSync(dir, copy, { recursive: true });
-      nodefs.rmSync(path.join(copy, 'LOCK'), { force: true });
+      nodefs.rmSync(path.join(copy, LOCK_FILE), { force: true });
       let r: AnyEngine | undefined;
       try {
         r = await openRef(ref, { dir: copy, durability: 'always' });

@@ -8,6 +8,7 @@
  * Applies to engines that do their file I/O through `opts.fs`; an engine that wrote nothing
  * through it (native and reference engines do their own I/O) is reported not applicable.
  */
+import { LOCK_FILE } from '../engines/common.js';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -127,7 +128,7 @@ export async function runPowerLoss(opts: PowerLossOptions): Promise<PowerLossSec
       // The reboot: no process from before the power loss holds a lock. DirLock's LOCK file may
       // be torn (`1234\n` cut to `12`) or name a pid that is alive again after a reboot, which
       // DirLock cannot tell from a live holder, so it is removed as an operator would.
-      nodefs.rmSync(path.join(next, 'LOCK'), { force: true });
+      nodefs.rmSync(path.join(next, LOCK_FILE), { force: true });
       s.crashes++;
       s.opsAcknowledged += acked;
       pending = { cycle, acked, durable, inFlight: failed };

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from '../../engines/btree/inspect.js';
+import { binaryCandidates } from '../../engines/native/binding.js';
 import { Oracle } from '../support/oracle.js';
 import { tmpDir } from '../support/tmp.js';
 import { applyRound } from './crash-workload.js';
@@ -21,7 +23,8 @@ function expected(rounds: number): Array<[string, string]> {
 }
 
 function run(dir: string, rounds: number, killPoint?: string) {
-  const env = { ...process.env };
+  // the bundled child runs from a temp dir: name the native addon (the directory lock) for it
+  const env = { ...process.env, KVLAB_NATIVE_BINARY: process.env.KVLAB_NATIVE_BINARY ?? binaryCandidates().find((f) => fs.existsSync(f)) };
   if (killPoint) env.KVLAB_KILL_POINT = killPoint;
   else delete env.KVLAB_KILL_POINT;
   const res = spawnSync(process.execPath, [child, dir, String(rounds)], { env, encoding: 'utf8', timeout: 60_000 });

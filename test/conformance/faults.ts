@@ -9,10 +9,26 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyEngine } from '../../engines/engine.js';
 import { NodeFs } from '../../engines/fs.js';
-import { FaultFs, type FaultOp } from '../../engines/testing/fault-fs.js';
+import type { Fs } from '../../engines/fs.js';
+import { FaultFs, type FaultOp, type FaultRule } from '../../engines/testing/fault-fs.js';
 import { errorCode } from '../support/engine-io.js';
 import { tmpDir } from '../support/tmp.js';
 import { openTarget, type ConformanceTarget } from './target.js';
+
+/** An Fs that behaves as a healthy NodeFs until `arm()`, then as FaultFs over the same files. */
+function armedFault(rules: FaultRule[]): { fs: Fs; fault: FaultFs; arm: () => void } {
+  const inner = new NodeFs();
+  const fault = new FaultFs(inner, rules);
+  let armed = false;
+  const fs = new Proxy(inner, {
+    get(target, prop) {
+      const src = (armed ? fault : target) as unknown as Record<string | symbol, unknown>;
+      const v = src[prop];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(src) : v;
+    },
+  }) as Fs;
+  return { fs, fault, arm: () => (armed = true) };
+}
 
 const val = (i: number) => Buffer.from(`value-${i}-`.padEnd(120, 'x'));
 
@@ -34,8 +50,10 @@ export function faultSuite(t: ConformanceTarget): void {
         for (let i = 0; i < 50; i++) await e.put(Buffer.from(`k${i}`), val(i));
         await e.sync();
         await e.close();
-        const fault = new FaultFs(new NodeFs(), [{ op: c.op, nth: 1 }]);
-        e = await openTarget(t, dir, { durability: c.durability, fs: fault });
+        // The fault is armed after the open (an open may sync: a new log, a manifest).
+        const { fs: armable, fault, arm } = armedFault([{ op: c.op, nth: 1 }]);
+        e = await openTarget(t, dir, { durability: c.durability, fs: armable });
+        arm();
         const acked: number[] = [];
         let failedAt = -1;
         for (let i = 50; i < 5000 && failedAt < 0; i++) {
