@@ -9,7 +9,7 @@
  * - UPDATE: read-merge-write of the current record (ycsb values) or a blind put (raw values /
  *   writeallfields), timed as one operation.
  * - INSERT: put of a fresh record (value built before the clock starts, as YCSB builds values
- *   outside the DB call); acknowledged to the source after it returns (run phase).
+ *   outside the DB call); acknowledged to the source when it returns or fails (run phase; YCSB acknowledges in `finally`).
  * - SCAN: scan(start, scanLength); READMODIFYWRITE: get, merge, put, timed as one.
  *
  * Timing (closed loop): ops are generated in batches outside the timed part, then executed back
@@ -148,7 +148,7 @@ function closedSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
       const t1 = performance.now();
       if (status === FOUND || status === ABSENT) m.ok(t, (t1 - t0) * 1e6, 0, status === FOUND);
       else if (status === BAD) m.fail(t, undefined, 'VERIFY');
-      if (run && status >= 0 && t === INSERT) s.source.acknowledge(op.keynum);
+      if (run && t === INSERT) s.source.acknowledge(op.keynum); // as YCSB: acknowledged in finally, failed or not
       pre[j] = undefined;
       i++;
       t0 = end = t1;
@@ -204,7 +204,7 @@ function openSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
     const t1 = performance.now();
     if (status === FOUND || status === ABSENT) m.ok(t, (t1 - t0) * 1e6, (t1 - intendedStart) * 1e6, status === FOUND);
     else if (status === BAD) m.fail(t, undefined, 'VERIFY');
-    if (run && status >= 0 && op.type === 'INSERT') s.source.acknowledge(op.keynum);
+    if (run && op.type === 'INSERT') s.source.acknowledge(op.keynum); // as YCSB: acknowledged in finally, failed or not
     i++;
     end = t1;
     if (t1 >= nextCheck) {
@@ -267,7 +267,7 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
       const t1 = performance.now();
       if (status === FOUND || status === ABSENT) m.ok(t, (t1 - t0) * 1e6, (t1 - intendedStart) * 1e6, status === FOUND);
       else if (status === BAD) m.fail(t, undefined, 'VERIFY');
-      if (run && status >= 0 && op.type === 'INSERT') s.source.acknowledge(op.keynum);
+      if (run && op.type === 'INSERT') s.source.acknowledge(op.keynum); // as YCSB: acknowledged in finally, failed or not
       if (t1 > end) end = t1;
       if (t1 >= nextTick) {
         const p = m.tick(t1 - start);
