@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Durability } from '../../engines/engine.js';
-import { tmpDir } from '../support/tmp.js';
+import { memDir } from '../support/tmp.js';
 import { openTarget, type ConformanceTarget } from './target.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -77,10 +77,15 @@ function runAndKill(t: ConformanceTarget, dir: string, durability: Durability, a
         child.kill('SIGKILL');
       }
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    let stalled = false;
+    const timer = setTimeout(() => {
+      stalled = true;
+      child.kill('SIGKILL');
+    }, 90_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (signal !== 'SIGKILL' || !killed) return reject(new Error(`child ended ${code} ${signal} after ${seen} acks: ${err}`));
+      if (signal !== 'SIGKILL' || !killed)
+        return reject(new Error(`child ${stalled ? 'stalled for 90 s and was killed' : `ended ${code} ${signal}`} after ${seen} acks: ${err}`));
       const lines = out.split('\n');
       lines.pop(); // a line cut by the kill is not an acknowledgement
       resolve(lines.map((l) => {
@@ -93,7 +98,7 @@ function runAndKill(t: ConformanceTarget, dir: string, durability: Durability, a
 
 /** fsync-family calls counted by strace -f -c in a child running `extra`. */
 function countSyncs(t: ConformanceTarget, durability: Durability, extra: Record<string, unknown>): number {
-  const dir = tmpDir();
+  const dir = memDir();
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kvlab-strace-')), 'summary');
   const r = spawnSync('strace', ['-f', '-c', '-o', out, '-e', 'trace=fsync,fdatasync,msync,sync_file_range', process.execPath, CHILD, childArgs(t, dir, durability, { mode: 'syncs', ...extra })], {
     encoding: 'utf8', timeout: 120_000,
@@ -116,7 +121,7 @@ export function durabilitySuite(t: ConformanceTarget): void {
     for (const durability of caps.durability) {
       it(`a SIGKILL loses no acknowledged put, delete or batch (durability ${durability})`, async () => {
         expect(fs.existsSync(DIST), 'dist/ missing: run `npm run build` (npm test does)').toBe(true);
-        const dir = tmpDir();
+        const dir = memDir();
         const acks = await runAndKill(t, dir, durability, 300 + Math.floor(Math.random() * 200));
         expect(acks.length).toBeGreaterThanOrEqual(300);
         const last = acks[acks.length - 1]!;
