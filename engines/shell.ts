@@ -441,7 +441,8 @@ export class AsyncShell extends ShellBase implements AsyncEngine {
     } catch (e) {
       throw this.fail(e, 'put');
     }
-    await this.acknowledge(key.length + value.length);
+    const syncing = this.acknowledge(key.length + value.length);
+    if (syncing !== undefined) await syncing;
   }
 
   async delete(key: Uint8Array): Promise<void> {
@@ -452,7 +453,8 @@ export class AsyncShell extends ShellBase implements AsyncEngine {
     } catch (e) {
       throw this.fail(e, 'delete');
     }
-    await this.acknowledge(key.length);
+    const syncing = this.acknowledge(key.length);
+    if (syncing !== undefined) await syncing;
   }
 
   async write(batch: readonly BatchOp[]): Promise<void> {
@@ -463,7 +465,8 @@ export class AsyncShell extends ShellBase implements AsyncEngine {
     } catch (e) {
       throw this.fail(e, 'write');
     }
-    await this.acknowledge(bytes);
+    const syncing = this.acknowledge(bytes);
+    if (syncing !== undefined) await syncing;
   }
 
   async scan(start: Uint8Array, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
@@ -524,23 +527,25 @@ export class AsyncShell extends ShellBase implements AsyncEngine {
     if (err !== undefined) throw err;
   }
 
-  private async acknowledge(bytes: number): Promise<void> {
+  /** Numbers a completed write; returns the sync to wait for when the mode needs one now (no promise per write otherwise). */
+  private acknowledge(bytes: number): Promise<void> | undefined {
     const seq = ++this.seq;
     this.userBytesWritten += bytes;
-    if (this.mode === 'none') return;
+    if (this.mode === 'none') return undefined;
     if (this.mode === 'always') {
-      if (this.durableWrites) this.durable = Math.max(this.durable, seq);
-      else await this.commit();
-      return;
+      if (!this.durableWrites) return this.commit();
+      this.durable = Math.max(this.durable, seq);
+      return undefined;
     }
     const now = performance.now();
     if (this.pendingBytes === 0) this.windowStart = now;
     this.pendingBytes += bytes + 1;
-    if (this.pendingBytes >= this.groupBytes || now - this.windowStart >= this.groupMs) await this.commit();
-    else if (this.timer === undefined) {
+    if (this.pendingBytes >= this.groupBytes || now - this.windowStart >= this.groupMs) return this.commit();
+    if (this.timer === undefined) {
       this.timer = setTimeout(() => void this.onTimer(), this.groupMs);
       this.timer.unref();
     }
+    return undefined;
   }
 
   private async groupTick(): Promise<void> {

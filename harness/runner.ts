@@ -6,6 +6,7 @@
  * from scratch; without it (`kvlab run --trials N`) the run phase repeats on the same store.
  * A pair the engine cannot run (scans without orderedScan) gives a `notApplicable` result.
  */
+import { crashSafetyOf } from '../engines/shell.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnyEngine, Durability } from '../engines/engine.js';
@@ -187,6 +188,6 @@ function descriptorRecord(d: ReturnType<typeof descriptorFor>, label: string, o:
   return {
     name: d.name, label, design: d.design, version: 'not opened (pair not applicable)', kind: d.kind,
     capabilities: { ...d.capabilities, durability: [...d.capabilities.durability] }, limits: { ...d.limits },
-    durability: o.durability, crashSafety: settings['bufferWrites'] === true ? 'process-crash-unsafe' : 'process-crash-safe', groupCommit: null, settings, dir: null,
+    durability: o.durability, crashSafety: crashSafetyOf(settings), groupCommit: null, settings, dir: null,
   };
 }
