@@ -1,11 +1,12 @@
 /**
  * The data set the corruption torture damages: a seeded load of {@link LOAD_KEYS} keys written in
- * several sessions (overwrites, deletes, batches, some multi-KiB values; each session closed
- * cleanly), so that every file type an engine makes (logs, tables, hints, manifests, pages)
+ * several sessions (overwrites, deletes, batches, some multi-KiB values, a full compaction after
+ * the second; each session closed cleanly), so that every file type an engine makes (logs, tables, hints, manifests, pages)
  * exists. Values are self-describing (`k.ver.len|filler`), so any value read back is classified
  * as current, stale (an older version of that key) or never written.
  */
 import type { AnyEngine, BatchOp } from '../engines/engine.js';
+import { isKvError } from '../engines/errors.js';
 import { mix, Rng } from './workload.js';
 
 /** Keys in the corruption load. */
@@ -52,6 +53,14 @@ export interface LoadExpectation {
   written: number[][];
 }
 
+async function compactIfAny(e: AnyEngine): Promise<void> {
+  try {
+    await e.compact();
+  } catch (err) {
+    if (!isKvError(err, 'NOT_SUPPORTED')) throw err;
+  }
+}
+
 /**
  * Writes the load through `open` (called once per session; the engine is closed after each).
  * Returns what a correct engine must read back.
@@ -81,6 +90,7 @@ export async function writeLoad(seed: number, open: () => Promise<AnyEngine>): P
       final[k] = -1;
     }
     await e.sync();
+    if (s === 1) await compactIfAny(e); // merged/compacted files exist beside fresh ones
     await e.close();
   }
   return { seed, final, written };

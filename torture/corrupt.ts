@@ -1,10 +1,12 @@
 /**
  * The corruption torture: load a store (torture/corrupt-load.ts), find its file types (names with
- * numbers replaced by `#`, LOCK excluded), and for each type damage copies of its largest file
+ * numbers replaced by `#`, LOCK excluded), and for each type damage copies of its largest and its
+ * newest file
  * (flip a byte, zero a 512-byte block, truncate) at several offsets (the first byte, the last,
  * random ones). Each damaged copy is opened and read in full in a child process with a time
- * limit (torture/corrupt-child.ts): the outcome must be a CORRUPTION error, intact data or a
- * bounded loss (missing keys); never a wrong value, another exception, a crash or a hang.
+ * limit (torture/corrupt-child.ts). Any engine: never a wrong value, another exception, a crash or
+ * a hang. kvlab's own engines: also never silent (keys missing or older versions with no error);
+ * the only outcomes allowed are a CORRUPTION error or intact data.
  */
 import { LOCK_FILE } from '../engines/common.js';
 import { spawn } from 'node:child_process';
@@ -43,8 +45,16 @@ interface Case {
 
 const OUTCOMES: CorruptionOutcome[] = ['detected', 'intact', 'bounded-loss', 'stale-value', 'wrong-value', 'other-kverror', 'uncaught', 'process-died', 'hang'];
 
-/** Outcomes that are failures of the engine (stale values are reported but counted as a bounded loss of the newest versions). */
+/** Outcomes that are failures of any engine: wrong data, an untyped or mistyped error, a crash, a hang. */
 export const CORRUPTION_FAILURES: readonly CorruptionOutcome[] = ['wrong-value', 'other-kverror', 'uncaught', 'process-died', 'hang'];
+
+/**
+ * Outcomes that are silent: the store opened and answered, but keys were missing or older versions
+ * came back, with no error. Every case damages a store that was closed cleanly, so there is no torn
+ * tail to cut: for kvlab's own engines a silent outcome is a failure (issue 15); reference engines
+ * are reported as measured.
+ */
+export const SILENT_OUTCOMES: readonly CorruptionOutcome[] = ['bounded-loss', 'stale-value'];
 
 function listFiles(root: string, rel = ''): string[] {
   const out: string[] = [];
@@ -91,6 +101,26 @@ export function mutate(file: string, m: Mutation, offset: number, rng: Rng): str
   } finally {
     nodefs.closeSync(fd);
   }
+}
+
+/**
+ * The files to damage, per file type: the largest and the newest (highest name; for a log, the
+ * active one), which differ when an engine keeps several files of a type.
+ */
+function targetFiles(root: string): Map<string, string[]> {
+  const byType = new Map<string, { largest: string; largestSize: number; newest: string }>();
+  for (const rel of listFiles(root)) {
+    const size = nodefs.statSync(path.join(root, rel)).size;
+    if (size === 0) continue;
+    const t = fileType(rel);
+    const cur = byType.get(t);
+    if (!cur) byType.set(t, { largest: rel, largestSize: size, newest: rel });
+    else {
+      if (size > cur.largestSize) Object.assign(cur, { largest: rel, largestSize: size });
+      if (rel > cur.newest) cur.newest = rel;
+    }
+  }
+  return new Map([...byType].map(([t, f]) => [t, f.largest === f.newest ? [f.largest] : [f.largest, f.newest]]));
 }
 
 function offsetFor(i: number, size: number, rng: Rng): number {
@@ -176,17 +206,12 @@ export async function runCorruption(opts: CorruptionOptions): Promise<Corruption
     const exp = await writeLoad(opts.seed, () => openRef(ref, { dir: pristine, durability: 'none' }));
     const expectation = path.join(work, 'expect.json');
     nodefs.writeFileSync(expectation, JSON.stringify(exp));
-    const byType = new Map<string, string>();
-    for (const rel of listFiles(pristine)) {
-      const size = nodefs.statSync(path.join(pristine, rel)).size;
-      const t = fileType(rel);
-      const prev = byType.get(t);
-      if (size > 0 && (prev === undefined || nodefs.statSync(path.join(pristine, prev)).size < size)) byType.set(t, rel);
-    }
+    const byType = targetFiles(pristine);
     s.fileTypes = [...byType.keys()].sort();
     const rng = new Rng(mix(opts.seed, 0xbad));
     const cases: Case[] = [];
-    for (const [t, rel] of byType) {
+    for (const [t, rels] of byType)
+      for (const rel of rels) {
       const size = nodefs.statSync(path.join(pristine, rel)).size;
       for (const m of MUTATIONS)
         for (let i = 0; i < (opts.casesPerKind ?? 4); i++) {
@@ -201,7 +226,7 @@ export async function runCorruption(opts: CorruptionOptions): Promise<Corruption
           }
           cases.push({ id, dir, fileType: t, mutation: m, detail: `${rel}: ${detail}` });
         }
-    }
+      }
     const results = await runCases(opts, expectation, cases);
     for (const c of cases) {
       const [outcome, why] = results.get(c.id)!;
@@ -210,7 +235,7 @@ export async function runCorruption(opts: CorruptionOptions): Promise<Corruption
       const perType = (s.byFileType[c.fileType] ??= {});
       const perKind = (perType[c.mutation] ??= {});
       perKind[outcome] = (perKind[outcome] ?? 0) + 1;
-      if ((CORRUPTION_FAILURES.includes(outcome) || outcome === 'stale-value') && s.violations.length < MAX_VIOLATIONS)
+      if ((CORRUPTION_FAILURES.includes(outcome) || SILENT_OUTCOMES.includes(outcome)) && s.violations.length < MAX_VIOLATIONS)
         s.violations.push({ engine: opts.engine, seed: opts.seed, cycle: c.id, kind: outcome, detail: `${c.detail} -> ${outcome}: ${why}` });
     }
   } finally {
