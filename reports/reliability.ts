@@ -1,12 +1,11 @@
 /**
  * The report's reliability section: crash (SIGKILL), power-loss and corruption torture results
  * (`kind: "kvlab-torture"` files written by `kvlab crash` / bench/torture.ts, schema in
- * torture/RESULTS.md), as tables. Like every report input, only read, never re-run.
+ * torture/results.ts, validated as on write: a malformed file is INVALID_ARGUMENT naming its JSON path), as tables. Like every report input, only read, never re-run.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KvError } from '../engines/errors.js';
-import type { TortureResults } from '../torture/results.js';
+import { validateTortureResults, type TortureResults } from '../torture/results.js';
 import type { TableData } from './tables.js';
 
 const TORTURE_KIND = 'kvlab-torture';
@@ -15,19 +14,6 @@ function jsonFilesUnder(p: string): string[] {
   if (!fs.existsSync(p)) return [];
   if (fs.statSync(p).isFile()) return p.endsWith('.json') ? [p] : [];
   return fs.readdirSync(p, { withFileTypes: true }).flatMap((e) => jsonFilesUnder(path.join(p, e.name)));
-}
-
-/** Checks the parts of a torture file the report reads; a malformed one is a CORRUPTION KvError. */
-function checkTorture(doc: unknown, file: string): TortureResults {
-  const bad = (why: string) => new KvError('CORRUPTION', `${file}: not a valid kvlab-torture file: ${why}`, { file });
-  const d = doc as Partial<TortureResults>;
-  if (d.kind !== TORTURE_KIND) throw bad('kind');
-  if (!Array.isArray(d.engines)) throw bad('engines is not an array');
-  for (const [i, e] of d.engines.entries()) {
-    if (e === null || typeof e !== 'object' || typeof e.engine !== 'string') throw bad(`engines[${i}].engine`);
-    if (!Array.isArray(e.crash)) throw bad(`engines[${i}].crash is not an array`);
-  }
-  return d as TortureResults;
 }
 
 /** Every torture results file among `paths` (files or directories searched recursively). */
@@ -40,7 +26,7 @@ export function loadTortureResults(paths: readonly string[]): TortureResults[] {
     } catch {
       continue; // not JSON: not a torture file (results files are validated elsewhere)
     }
-    if (doc !== null && typeof doc === 'object' && doc.kind === TORTURE_KIND) out.push(checkTorture(doc, file));
+    if (doc !== null && typeof doc === 'object' && doc.kind === TORTURE_KIND) out.push(validateTortureResults(doc, file));
   }
   return out;
 }

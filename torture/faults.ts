@@ -16,23 +16,10 @@ import { FaultFs, type FaultOp } from '../engines/testing/fault-fs.js';
 import { descriptorOf, openRef } from './engine-ref.js';
 import { describeError } from './journal.js';
 import { readRecoveredState } from './recovered-state.js';
-import { MAX_VIOLATIONS, type ViolationRecord } from './results.js';
+import { MAX_VIOLATIONS, type FaultSection, type ViolationRecord } from './results.js';
 import { verifyRecovered } from './verify.js';
 import { applyOp, KEYSPACE, mix, Rng } from './workload.js';
 
-/** What the fault torture found for one engine. */
-export interface FaultSection {
-  applicable: boolean;
-  reason?: string;
-  trials: number;
-  /** Trials where the planned failure happened. */
-  faultsInjected: number;
-  /** Failures that surfaced as KvErrors. */
-  typedErrors: number;
-  /** Non-KvError exceptions, lost acknowledged writes, wrong values, failed reopens. */
-  violations: ViolationRecord[];
-  violationCount: number;
-}
 
 const OPS: FaultOp[] = ['write', 'fdatasync', 'fsync', 'syncDir', 'rename', 'open'];
 

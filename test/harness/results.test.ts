@@ -51,7 +51,7 @@ describe('results validation', () => {
   });
 
   const bad: Array<[string, (d: Record<string, any>) => void, string, RegExp]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
-    ['missing engine label', (d) => delete d.engine.label, 'INVALID_ARGUMENT', /engine\.label: expected a string, got missing/],
+    ['missing engine label', (d) => delete d.engine.label, 'INVALID_ARGUMENT', /engine\.label: expected string, got missing/],
     ['negative throughput', (d) => (d.phases[1].trials[0].throughput = -1), 'INVALID_ARGUMENT', /phases\[1\]\.trials\[0\]\.throughput/],
     ['bad durability', (d) => (d.engine.durability = 'maybe'), 'INVALID_ARGUMENT', /engine\.durability: expected one of none\|group\|always/],
     ['unknown op type', (d) => (d.phases[1].trials[0].ops.FROB = d.phases[1].trials[0].ops.READ), 'INVALID_ARGUMENT', /ops\.FROB/],

@@ -46,18 +46,27 @@ describe('reliability section', () => {
     expect(renderHtmlReport([results])).not.toContain('id="s-reliability"');
   });
 
-  it('finds torture files among report inputs and rejects malformed ones with CORRUPTION', () => {
+  it('finds torture files among report inputs and rejects malformed ones with INVALID_ARGUMENT naming the path', () => {
     const dir = tmpDir();
     fs.writeFileSync(path.join(dir, 't.json'), JSON.stringify(torture()));
     fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ kind: 'something-else' }));
     expect(loadTortureResults([dir])).toHaveLength(1);
-    fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ kind: 'kvlab-torture', engines: [{}] }));
-    let code = 'no error';
-    try {
-      loadTortureResults([dir]);
-    } catch (e) {
-      code = (e as { code: string }).code;
-    }
-    expect(code).toBe('CORRUPTION');
+    const bad = path.join(dir, 'bad.json');
+    const rejected = (doc: unknown): string => {
+      fs.writeFileSync(bad, JSON.stringify(doc));
+      try {
+        loadTortureResults([dir]);
+        return 'accepted';
+      } catch (e) {
+        return `${(e as { code: string }).code} ${(e as Error).message}`;
+      }
+    };
+    expect(rejected({ kind: 'kvlab-torture', engines: [{}] })).toMatch(/^INVALID_ARGUMENT /);
+    const good = torture();
+    expect(rejected({ ...good, engines: [null] })).toMatch(/^INVALID_ARGUMENT .*engines\[0\]/);
+    const stringCount = structuredClone(good) as { engines: Array<{ crash: Array<Record<string, unknown>> }> };
+    stringCount.engines[0]!.crash[0]!.lost = '0';
+    expect(rejected(stringCount)).toMatch(/^INVALID_ARGUMENT .*engines\[0\]\.crash\[0\]\.lost/);
+    expect(rejected({ ...good, schemaVersion: 99 })).toMatch(/^NOT_SUPPORTED /);
   });
 });
