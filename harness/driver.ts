@@ -237,15 +237,18 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
   let stop = false;
   let end = start;
   const worker = async (): Promise<void> => {
-    const op = newSlot();
+    const gen = newSlot();
+    // the source reuses one key buffer: each worker keeps its op's key in its own reused buffer
+    // while the op is in flight (no allocation per op)
+    const slot = new BatchSlot();
+    const op = slot.op;
     while (!stop && issued < s.limit) {
-      if (!next(s, op)) {
+      if (!next(s, gen)) {
         stoppedBy = run ? 'trace-end' : 'recordcount';
         stop = true;
         break;
       }
-      // the source reuses one key buffer: with several ops in flight each needs its own copy
-      op.key = Buffer.from(op.key);
+      slot.fill(gen);
       const i = issued++;
       const t = OP_INDEX[op.type];
       const pre = prepare(op, s);

@@ -13,6 +13,7 @@ import type { AnyEngine, Durability } from '../engines/engine.js';
 import { invalidArgument } from '../engines/errors.js';
 import { parseEngineSpec, resolveOptions } from '../engines/registry.js';
 import { descriptorFor, openAny } from './engines.js';
+import { HarnessCosts, loopKindOf } from './harness-cost.js';
 import { environmentManifest } from './environment.js';
 import { HISTOGRAM_SETTINGS } from './histogram.js';
 import { isSyncEngine, runPhaseTrial } from './phase.js';
@@ -50,7 +51,11 @@ export interface BenchmarkOptions {
   intervalMs: number;
   /** Status line mode (auto = only on a TTY). */
   status: StatusMode;
-  harnessCost: HarnessCost | null;
+  /**
+   * The harness cost to record: the per-process {@link HarnessCosts} (the cost of the loop this
+   * run uses is measured on first use), a figure measured elsewhere, or null (say why in `notes`).
+   */
+  harnessCost: HarnessCosts | HarnessCost | null;
   matrix: RunMeta['matrix'];
   notes?: string[];
   /** Replay the run phase from this trace (the workload must be the trace's own; see trace-source.ts). */
@@ -113,7 +118,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
       histogram: HISTOGRAM_SETTINGS, valueMode: cfg.valuemode,
     },
     environment: environmentManifest(dir, cfg.insertcount * w.recordBytes),
-    harnessCost: o.harnessCost,
+    harnessCost: o.harnessCost instanceof HarnessCosts ? await o.harnessCost.of(loopKindOf(d.kind, o.targetOpsPerSec !== null), threads) : o.harnessCost,
   } as const;
   const meta = (): RunMeta => ({ id: runId(), command: o.command, argv: o.argv, startedAt, finishedAt: new Date().toISOString(), matrix: o.matrix });
 

@@ -42,7 +42,7 @@ export function resultsText(r: ResultsFile): string {
   const head = `# kvlab ${r.run.command}: engine ${r.engine.label} (durability ${durabilityLabel(r.engine)}), ${r.workload.name}, seed ${r.workload.seed}`;
   if (r.notApplicable) return `${head}\n# NOT APPLICABLE: ${r.notApplicable.reason}`;
   const out = [head];
-  if (r.harnessCost) out.push(`# harness cost (null engine): ${r.harnessCost.nsPerOp.toFixed(0)} ns/op`);
+  if (r.harnessCost) out.push(`# harness cost (null engine, ${r.harnessCost.loop ?? 'sync'} loop${r.harnessCost.threads ? `, ${r.harnessCost.threads} in flight` : ''}): ${r.harnessCost.nsPerOp.toFixed(0)} ns/op`);
   for (const p of r.phases) {
     for (const t of p.trials) {
       out.push(`# phase ${p.phase}${p.trials.length > 1 ? ` trial ${t.trial + 1}/${p.trials.length}` : ''}`);

@@ -4,7 +4,7 @@
  * comes from; not-applicable pairs read `n/a` with the reason; noisy figures are flagged.
  */
 import { OP_TYPES } from '../harness/results.js';
-import { harnessNsPerOp, nsPerOp } from './figures/harness-cost.js';
+import { harnessCostOf, loopLabel, nsPerOp } from './figures/harness-cost.js';
 import { medianAmplification, RUM_METRICS } from './figures/rum.js';
 import type { CellContent } from './html-table.js';
 import { formatBytes, formatNs, formatNumber, type Cell, type ReportModel } from './model.js';
@@ -103,13 +103,14 @@ export function rumTable(model: ReportModel): TableData {
 export function harnessTable(model: ReportModel): TableData {
   const rows: CellContent[][] = model.cells.filter((c) => c.run).map((c) => {
     const m = nsPerOp(c);
-    const h = harnessNsPerOp(c);
-    return [c.workload, c.series, m === null ? null : `${formatNumber(m)} ns`, h === null ? null : `${formatNumber(h)} ns`,
+    const hc = harnessCostOf(c);
+    const h = hc?.nsPerOp ?? null;
+    return [c.workload, c.series, m === null ? null : `${formatNumber(m)} ns`, hc === null ? null : loopLabel(hc), h === null ? null : `${formatNumber(h)} ns`,
       m !== null && h !== null ? `${((100 * h) / m).toFixed(1)}% (${formatNumber(h)} of ${formatNumber(m)} ns)` : null];
   });
   return {
-    caption: 'Harness cost (null engine, measured at the start of each run) against the measured time per operation',
-    head: ['workload', 'engine [durability]', 'measured ns/op (1e9 / median ops/s)', 'harness ns/op', 'harness share'],
+    caption: 'Harness cost of the loop each engine was driven with (null engine, same process, same loop and threads) against the measured time per operation',
+    head: ['workload', 'engine [durability]', 'measured ns/op (1e9 / median ops/s)', 'loop', 'harness ns/op', 'harness share'],
     rows, numericFrom: 2,
   };
 }

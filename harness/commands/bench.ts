@@ -4,7 +4,7 @@ import type { Durability } from '../../engines/engine.js';
 import { DURABILITIES } from '../../engines/engine.js';
 import { checkOverrides, intOpt, numOpt, overridesOf, parse, UsageError } from '../cli-args.js';
 import { checkSpec } from '../engines.js';
-import { measureHarnessCost } from '../harness-cost.js';
+import { HarnessCosts } from '../harness-cost.js';
 import { writeResults } from '../results.js';
 import { runBenchmark } from '../runner.js';
 import type { StatusMode } from '../status.js';
@@ -133,7 +133,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     workload = loadWorkload(c.files, c.overrides);
   }
   const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));
-  const harnessCost = v['no-harness-cost'] ? null : await measureHarnessCost();
+  const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   const results = await runBenchmark({
     command: cmd, argv, engine, dir, freshDir: false, durability: c.durability,
     groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, workload, seed, phases: [cmd],

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, splitEngineList, UsageError } from '../cli-args.js';
 import { checkSpec, defaultMatrixEngines } from '../engines.js';
-import { measureHarnessCost } from '../harness-cost.js';
+import { HarnessCosts } from '../harness-cost.js';
 import type { ResultsFile } from '../results.js';
 import { writeResults } from '../results.js';
 import { runBenchmark } from '../runner.js';
@@ -103,8 +103,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     `matrix: ${engines.length} engine(s) × ${workloads.length} workload(s), ${c.trials} trial(s), durability ${c.durability}` +
       `${sized.length ? `, default size ${sized.join(' ')}` : ''} → ${outDir}\n`,
   );
-  const harnessCost = v['no-harness-cost'] ? null : await measureHarnessCost();
-  if (harnessCost) process.stderr.write(`harness cost (null engine, workload C): ${harnessCost.nsPerOp.toFixed(0)} ns/op\n`);
+  const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   const files: string[] = [];
   const failed: string[] = [];
   for (const [ei, engine] of engines.entries()) {
@@ -137,6 +136,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
       process.stderr.write(`  ${engine} × ${w.name}: ${line}\n`);
     }
   }
+  if (harnessCost) for (const h of await harnessCost.all()) process.stderr.write(`harness cost, ${h.method.split(', workloadc')[0]}: ${h.nsPerOp.toFixed(0)} ns/op\n`);
   if (!keep) {
     try {
       fs.rmdirSync(dataDir); // only when empty: never delete anything the matrix did not create

@@ -1,8 +1,10 @@
 /**
  * Harness cost: per engine × workload, the measured time per operation (1 / median run
- * throughput) beside the harness's own cost per operation measured with the null engine, so a
- * figure that is mostly harness shows as such.
+ * throughput) beside the harness's own cost per operation of the loop that engine was driven
+ * with (sync, async at its threads, open), measured with the null engine, so a figure that is
+ * mostly harness shows as such.
  */
+import type { HarnessCost } from '../../harness/results.js';
 import { escapePlotlyText } from '../escape.js';
 import { contextLine, type Cell, type ReportModel } from '../model.js';
 import { baseLayout, seriesColor, type Figure, type Trace } from './figure.js';
@@ -13,11 +15,23 @@ export function nsPerOp(c: Cell): number | null {
   return t && t > 0 ? 1e9 / t : null;
 }
 
-/** Harness cost (ns/op, null engine) recorded with the cell's run, or null when not measured. */
-export function harnessNsPerOp(c: Cell): number | null {
-  for (const f of [...c.files].reverse()) if (f.harnessCost && f.phases.some((p) => p.phase === 'run')) return f.harnessCost.nsPerOp;
-  for (const f of c.files) if (f.harnessCost) return f.harnessCost.nsPerOp;
+/** The harness cost recorded with the cell's run (the cost of the loop that run used), or null when not measured. */
+export function harnessCostOf(c: Cell): HarnessCost | null {
+  for (const f of [...c.files].reverse()) if (f.harnessCost && f.phases.some((p) => p.phase === 'run')) return f.harnessCost;
+  for (const f of c.files) if (f.harnessCost) return f.harnessCost;
   return null;
+}
+
+/** Harness cost in ns/op of the cell's loop, or null. */
+export function harnessNsPerOp(c: Cell): number | null {
+  return harnessCostOf(c)?.nsPerOp ?? null;
+}
+
+/** The loop a cost is for, in words (`sync loop`, `async loop, 4 in flight`); older results: the sync loop. */
+export function loopLabel(h: HarnessCost): string {
+  const loop = h.loop ?? 'sync';
+  const base = loop === 'sync' ? 'sync loop' : loop === 'open-sync' ? 'open sync loop' : loop === 'async' ? 'async loop' : 'open async loop';
+  return h.threads !== undefined && !loop.endsWith('sync') ? `${base}, ${h.threads} in flight` : base;
 }
 
 /** The harness-cost figure, or null when no run phase exists. */
@@ -32,13 +46,15 @@ export function harnessCostFigure(model: ReportModel): Figure | null {
     data.push({ type: 'bar', name: escapePlotlyText(`${series}: measured ns/op`), x: workloads.map(escapePlotlyText),
       y: row.map((c) => (c ? nsPerOp(c) : null)), marker: { color: seriesColor(si) } });
   });
-  const harness = workloads.map((w) => {
-    const xs = cells.filter((c) => c.workload === w).map(harnessNsPerOp).filter((v): v is number => v !== null);
-    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  // each series' own loop cost (a sync engine's loop and an async engine's differ)
+  model.series.forEach((series, si) => {
+    const row = workloads.map((w) => cells.find((c) => c.series === series && c.workload === w));
+    const ys = row.map((c) => (c ? harnessNsPerOp(c) : null));
+    if (!ys.some((v) => v !== null)) return;
+    const h = row.map((c) => (c ? harnessCostOf(c) : null)).find((x) => x !== null)!;
+    data.push({ type: 'scatter', mode: 'markers', name: escapePlotlyText(`${series}: harness alone (${loopLabel(h)})`), x: workloads.map(escapePlotlyText), y: ys,
+      marker: { symbol: 'line-ew-open', size: 30, line: { width: 3, color: seriesColor(si) }, color: seriesColor(si) } });
   });
-  if (harness.some((v) => v !== null))
-    data.push({ type: 'scatter', mode: 'markers', name: 'harness only (null engine), ns/op', x: workloads.map(escapePlotlyText), y: harness,
-      marker: { symbol: 'line-ew-open', size: 40, line: { width: 3, color: '#b00' }, color: '#b00' } });
   const title = 'Harness cost: measured time per operation vs the harness alone';
   return {
     id: '', section: 'harness', title, height: 420, data,

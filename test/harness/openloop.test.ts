@@ -95,4 +95,34 @@ describe('open loop with intended-start latency', () => {
     expect(m.intended![0]!.count).toBe(40);
     for (const p of [50, 99, 100]) expect(m.intended![0]!.valueAtPercentile(p)).toBeGreaterThanOrEqual(m.latency[0]!.valueAtPercentile(p));
   });
+
+  it('the async open loop charges a stall to the intended latency of every op due during it', async () => {
+    // one op in flight, one op due per ms; op 10 stalls STALL_MS: ops 11.. were due during the
+    // stall, so each waits for it, and its intended latency (from its due time) shows the wait
+    let calls = 0;
+    const asyncEngine = {
+      info: { kind: 'async' },
+      async get() {
+        if (++calls === 10) await new Promise((res) => setTimeout(res, STALL_MS));
+        return new Uint8Array(2);
+      },
+    };
+    const r = await runAsyncLoop(asyncEngine as never, spec(60, 1000));
+    const m = r.measurement;
+    expect(m.done).toBe(60);
+    const service = m.latency[0]!;
+    const intended = m.intended![0]!;
+    // only the stalled op has a long service time
+    expect(service.valueAtPercentile(100)).toBeGreaterThanOrEqual(STALL_MS * 1e6 * 0.9);
+    let longService = 0;
+    let late = 0;
+    const sc = service.counts;
+    const ic = intended.counts;
+    for (let i = 0; i < sc.length; i++) if (sc[i]! > 0 && lowestEquivalent(i) > STALL_MS * 1e6 * 0.25) longService += sc[i]!;
+    for (let i = 0; i < ic.length; i++) if (ic[i]! > 0 && lowestEquivalent(i) > STALL_MS * 1e6 * 0.25) late += ic[i]!;
+    expect(longService).toBe(1);
+    // ops due in the first three quarters of the stall waited more than a quarter of it: >= 25 of them
+    expect(late).toBeGreaterThanOrEqual(25);
+    for (const p of [50, 90, 99, 100]) expect(intended.valueAtPercentile(p)).toBeGreaterThanOrEqual(service.valueAtPercentile(p));
+  });
 });

@@ -1,7 +1,8 @@
 /**
- * compare's direction for every latency metric: a higher p50 or p99 is a regression, a lower
- * one an improvement (throughput's direction is covered in report.test.ts). A comparator that
- * read latency as "higher is better" would pass CI gates on slower code.
+ * compare's direction for every metric it compares: a higher p50 or p99 (overall or per op
+ * type) is a regression, a lower one an improvement; a higher throughput (run or load) an
+ * improvement. A comparator that read latency as "higher is better" would pass CI gates on
+ * slower code. The last test fails when compare gains a metric this file does not check.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsFile } from '../../harness/results.js';
@@ -37,3 +38,47 @@ describe('compare: latency direction', () => {
     });
   }
 });
+
+type Stat = ReturnType<typeof trialStat>;
+/** Where each compared metric's statistic lives in a results file (run or load phase summary). */
+function statOf(r: ResultsFile, metric: string): { get: () => Stat; set: (s: Stat) => void } | null {
+  const phase = (name: 'load' | 'run') => r.phases.find((p) => p.phase === name);
+  const m = /^(run|load) throughput$/.exec(metric);
+  if (m) {
+    const p = phase(m[1] as 'load' | 'run')!;
+    return { get: () => p.summary.throughput, set: (s) => (p.summary.throughput = s) };
+  }
+  const o = /^run (p50|p99) \(all ops\)$/.exec(metric);
+  if (o) {
+    const p = phase('run')!;
+    const k = o[1] as 'p50' | 'p99';
+    return { get: () => p.summary.overall[k], set: (s) => (p.summary.overall[k] = s) };
+  }
+  const op = /^run p99 ([A-Z]+)$/.exec(metric);
+  if (op) {
+    const x = phase('run')!.summary.ops[op[1] as 'READ']!;
+    return { get: () => x.p99, set: (s) => (x.p99 = s) };
+  }
+  return null;
+}
+
+describe('compare: every metric has its direction', () => {
+  it('doubling each metric is a regression where lower is better and an improvement where higher is', () => {
+    const base0 = fx.results.find((r) => r.phases.length === 2 && r.notApplicable === null)!;
+    const names = compareResults([base0], [base0]).rows.map((r) => r.metric).filter((m) => m !== '(all)');
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    for (const metric of new Set(names)) {
+      const base = structuredClone(base0);
+      const where = statOf(base, metric);
+      expect(where, `no direction test for compare metric '${metric}'`).not.toBeNull();
+      where!.set(trialStat([1000, 1010, 990]));
+      const cand = structuredClone(base);
+      statOf(cand, metric)!.set(trialStat([2000, 2020, 1980]));
+      const row = compareResults([validateResults(base, 'b')], [validateResults(cand, 'c')]).rows.find((r) => r.metric === metric)!;
+      const expected = row.better === 'higher' ? 'improvement' : 'regression';
+      expect(row.better, metric).toBe(/throughput/.test(metric) ? 'higher' : 'lower');
+      expect(row.verdict, metric).toBe(expected);
+    }
+  });
+});
+
