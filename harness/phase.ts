@@ -7,7 +7,7 @@ import type { AnyEngine, AsyncEngine, Engine, EngineStats } from '../engines/eng
 import { amplification } from './amplification.js';
 import type { LoopResult, LoopSpec } from './driver.js';
 import { runAsyncLoop, runSyncLoop } from './driver.js';
-import { dirBytes, memory, procIoDelta, readProcIo } from './probes.js';
+import { dirBytes, machineLoad, machineVerdict, memory, procIoDelta, readProcIo } from './probes.js';
 import type { PhaseTrial } from './results.js';
 
 /** A phase to run on an open engine. */
@@ -45,6 +45,7 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
     warmup = { operations: w.operations, durationMs: w.durationMs };
   }
   const startedAt = new Date().toISOString();
+  const machineBefore = machineLoad();
   const before = await stats(e);
   const ioBefore = readProcIo();
   const dirBefore = p.dir === null ? null : dirBytes(p.dir);
@@ -54,6 +55,7 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
   const ioAfter = readProcIo();
   const dirAfter = p.dir === null ? null : dirBytes(p.dir);
   const memAfter = memory();
+  const machineAfter = machineLoad();
   const m = r.measurement;
   const io = procIoDelta(ioBefore, ioAfter);
   const ov = m.overall();
@@ -72,7 +74,14 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
     engineStats: { before, after },
     io: { before: ioBefore, after: ioAfter, delta: io },
     dirBytes: { before: dirBefore, after: dirAfter },
-    memory: { rssBefore: memBefore.rss, rssAfter: memAfter.rss, heapUsedBefore: memBefore.heapUsed, heapUsedAfter: memAfter.heapUsed },
+    memory: {
+      rssBefore: memBefore.rss, rssAfter: memAfter.rss, heapUsedBefore: memBefore.heapUsed, heapUsedAfter: memAfter.heapUsed,
+      ...(memAfter.rssAnon !== undefined ? { rssAnonAfter: memAfter.rssAnon } : {}),
+      ...(memAfter.rssFile !== undefined ? { rssFileAfter: memAfter.rssFile } : {}),
+      externalAfter: memAfter.external,
+    },
+    machine: { before: machineBefore, after: machineAfter, ...machineVerdict(machineBefore, machineAfter) },
+    pid: process.pid,
     amplification: amplification({
       before, after, io,
       userBytesWritten: m.userBytesWritten,

@@ -1,10 +1,12 @@
 /**
  * Measurements taken around a phase that do not depend on the engine: the process's own I/O
- * counters (/proc/self/io, Linux only), the data directory's size, and memory (RSS, heap).
+ * counters (/proc/self/io, Linux only), the data directory's size, memory (RSS, heap, mapped
+ * files), and the machine's load and CPU steal.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcIo } from './results.js';
+import * as os from 'node:os';
+import type { MachineLoad, ProcIo } from './results.js';
 
 const IO_KEYS: Array<keyof ProcIo> = ['rchar', 'wchar', 'syscr', 'syscw', 'read_bytes', 'write_bytes', 'cancelled_write_bytes'];
 
@@ -57,8 +59,52 @@ export function dirBytes(dir: string): number | null {
   return total;
 }
 
-/** RSS and V8 heap used, bytes. */
-export function memory(): { rss: number; heapUsed: number } {
+/** RSS and V8 heap used, bytes; on Linux also RSS split into anonymous memory and mapped file pages, and V8's external memory. */
+export function memory(): { rss: number; heapUsed: number; rssAnon?: number; rssFile?: number; external: number } {
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed };
+  const out: { rss: number; heapUsed: number; rssAnon?: number; rssFile?: number; external: number } = { rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers };
+  try {
+    const st = fs.readFileSync('/proc/self/status', 'utf8');
+    const kb = (k: string): number | undefined => {
+      const x = new RegExp(`^${k}:\\s*(\\d+) kB`, 'm').exec(st);
+      return x ? Number(x[1]) * 1024 : undefined;
+    };
+    const anon = kb('RssAnon');
+    const file = kb('RssFile');
+    if (anon !== undefined) out.rssAnon = anon;
+    if (file !== undefined) out.rssFile = file;
+  } catch {
+    /* not Linux */
+  }
+  return out;
+}
+
+/**
+ * A trial "started on a busy machine" when the 1-minute load average was above this many
+ * runnable tasks per core (kvlab's own loop keeps about one core busy, so on 2 cores a load of
+ * 1.0 is kvlab itself) or CPU steal over the trial exceeded {@link BUSY_STEAL_PCT}.
+ */
+export const BUSY_LOAD_PER_CORE = 0.75;
+export const BUSY_STEAL_PCT = 5;
+
+/** The machine's 1-minute load average and cumulative CPU steal / total ticks (/proc/stat), null off Linux. */
+export function machineLoad(): MachineLoad {
+  let stealTicks: number | null = null;
+  let totalTicks: number | null = null;
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    totalTicks = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+    stealTicks = cpu[7] ?? 0;
+  } catch {
+    /* not Linux */
+  }
+  return { loadavg1: os.loadavg()[0] ?? 0, stealTicks, totalTicks };
+}
+
+/** Steal % between two readings (null when unknown) and whether the trial counts as busy. */
+export function machineVerdict(before: MachineLoad, after: MachineLoad, cores = os.cpus().length): { stealPct: number | null; busy: boolean } {
+  const dt = before.totalTicks !== null && after.totalTicks !== null ? after.totalTicks - before.totalTicks : 0;
+  const stealPct = dt >= 100 && before.stealTicks !== null && after.stealTicks !== null ? (100 * (after.stealTicks - before.stealTicks)) / dt : null;
+  const busy = before.loadavg1 > BUSY_LOAD_PER_CORE * Math.max(1, cores) || (stealPct !== null && stealPct > BUSY_STEAL_PCT);
+  return { stealPct, busy };
 }

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import type { Durability } from '../../engines/engine.js';
 import { DURABILITIES } from '../../engines/engine.js';
 import { checkOverrides, intOpt, numOpt, overridesOf, parse, UsageError } from '../cli-args.js';
-import { checkSpec } from '../engines.js';
-import { HarnessCosts } from '../harness-cost.js';
+import { checkSpec, descriptorFor } from '../engines.js';
+import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../fork.js';
+import { HarnessCosts, loopKindOf } from '../harness-cost.js';
 import { writeResults } from '../results.js';
 import { runBenchmark } from '../runner.js';
 import type { StatusMode } from '../status.js';
@@ -61,6 +62,8 @@ export interface CommonValues {
   intervalMs: number;
   trials: number;
   status: StatusMode;
+  /** Whether --threads was given (the matrix otherwise picks an async engine's best from a ladder). */
+  threadsGiven: boolean;
 }
 
 /** Validates the common options (UsageError on any mistake). */
@@ -85,6 +88,7 @@ export function commonValues(v: Record<string, unknown>): CommonValues {
     intervalMs: numOpt(v.interval as string | undefined, 'interval') ?? 1000,
     trials: intOpt(v.trials as string | undefined, 'trials') ?? 1,
     status,
+    threadsGiven: v.threads !== undefined,
   };
 }
 
@@ -97,6 +101,7 @@ ${cmd === 'load' ? 'Loads recordcount records (insertstart/insertcount) into the
   --out FILE              write the results JSON (harness/RESULTS.md)
   --trace FILE            replay a recorded run-phase trace (its workload and seed; load generates from them)
   --record-trace FILE     (run) record the run phase's operations to a trace file
+  --fork / --no-fork      with --trials N: each trial in a fresh process (default), or all in this one
 ${COMMON_HELP}
 
 example: kvlab ${cmd} -P workloads/workloada -p recordcount=100000 --engine hashlog --durability none --seed 1 --out results/x.json`;
@@ -105,7 +110,7 @@ example: kvlab ${cmd} -P workloads/workloada -p recordcount=100000 --engine hash
 export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     ...COMMON_OPTIONS, engine: { type: 'string' }, dir: { type: 'string' }, out: { type: 'string' },
-    trace: { type: 'string' }, 'record-trace': { type: 'string' },
+    trace: { type: 'string' }, 'record-trace': { type: 'string' }, fork: { type: 'boolean' }, 'no-fork': { type: 'boolean' },
   }, cmd);
   if (v.help) {
     process.stdout.write(BENCH_HELP(cmd) + '\n');
@@ -134,15 +139,27 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
   }
   const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
-  const results = await runBenchmark({
+  if (v.fork && v['no-fork']) throw new UsageError(`${cmd}: --fork and --no-fork exclude each other`);
+  const fork = c.trials > 1 && v['no-fork'] !== true;
+  if (fork && recordTrace !== undefined) throw new UsageError(`${cmd}: --record-trace records one trial: use --trials 1 or --no-fork`);
+  const options = {
     command: cmd, argv, engine, dir, freshDir: false, durability: c.durability,
-    groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, workload, seed, phases: [cmd],
-    trials: c.trials, threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs,
-    status: c.status, harnessCost, matrix: null,
+    groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, seed, phases: [cmd],
+    threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: null,
     notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
     trace: trace ?? null,
     recordTrace: cmd === 'run' ? recordTrace ?? null : null,
-  });
+  };
+  let results;
+  if (fork) {
+    // each trial in a fresh process on the same store (as YCSB's repeated runs)
+    const kind = descriptorFor(spec.name).kind;
+    const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(kind, c.target !== null), kind === 'sync' ? 1 : c.threads);
+    const ws: WorkloadSpec = trace !== undefined ? { files: [], overrides: workload.props, name: workload.name } : { files: c.files, overrides: c.overrides };
+    const parts = [];
+    for (let t = 0; t < c.trials; t++) parts.push(await runForkedTrial({ options: { ...options, phases: [cmd], harnessCost: cost }, workload: ws }));
+    results = mergeTrials(parts);
+  } else results = await runBenchmark({ ...options, workload, trials: c.trials, status: c.status, harnessCost });
   process.stdout.write(resultsText(results) + '\n');
   const out = v.out as string | undefined;
   if (out !== undefined) {

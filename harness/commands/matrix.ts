@@ -7,8 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, splitEngineList, UsageError } from '../cli-args.js';
-import { checkSpec, defaultMatrixEngines } from '../engines.js';
-import { HarnessCosts } from '../harness-cost.js';
+import { parseEngineSpec } from '../../engines/registry.js';
+import { checkSpec, defaultMatrixEngines, descriptorFor } from '../engines.js';
+import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../fork.js';
+import { HarnessCosts, loopKindOf } from '../harness-cost.js';
 import type { ResultsFile } from '../results.js';
 import { writeResults } from '../results.js';
 import { runBenchmark } from '../runner.js';
@@ -27,6 +29,8 @@ import { COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
  */
 export const DEFAULT_MATRIX_SIZE = { recordcount: 30_000, operationcount: 30_000, maxexecutiontime: 5 };
 const ALL_WORKLOADS = ['a', 'b', 'c', 'd', 'e', 'f'];
+/** Operations in flight tried for an async engine when --threads is not given (its best is kept and recorded). */
+export const THREAD_LADDER = [1, 4, 16];
 
 export const MATRIX_HELP = `usage: kvlab matrix [--engines LIST] [--workloads LIST] [--trials N] [--out DIR] [options]
 
@@ -41,6 +45,10 @@ file per pair to DIR and then DIR/report.html. Not-applicable pairs are recorded
   --keep-data             keep each pair's store
   --reuse-data            load into the existing stores in --data-dir instead of fresh ones (implies --keep-data)
   --no-report             skip the HTML report
+  --fork / --no-fork      run each trial of each engine in a fresh process, trials interleaved
+                          across engines (default), or all in this process, engine after engine
+  --threads N             operations in flight for async engines; not given: each async engine runs
+                          at its best of ${THREAD_LADDER.join(', ')} (recorded in its results)
 ${COMMON_HELP}
 
 Default size (when none of these is given with -p): recordcount=${DEFAULT_MATRIX_SIZE.recordcount}, operationcount=${DEFAULT_MATRIX_SIZE.operationcount},
@@ -68,13 +76,15 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     ...COMMON_OPTIONS, engines: { type: 'string', multiple: true }, workloads: { type: 'string', multiple: true },
     out: { type: 'string' }, 'data-dir': { type: 'string' }, 'keep-data': { type: 'boolean' }, 'reuse-data': { type: 'boolean' },
-    'no-report': { type: 'boolean' },
+    'no-report': { type: 'boolean' }, fork: { type: 'boolean' }, 'no-fork': { type: 'boolean' },
   }, 'matrix');
   if (v.help) {
     process.stdout.write(MATRIX_HELP + '\n');
     return 0;
   }
   const c = commonValues(v);
+  if (v.fork && v['no-fork']) throw new UsageError('matrix: --fork and --no-fork exclude each other');
+  const fork = v['no-fork'] !== true;
   const reuse = v['reuse-data'] === true;
   const keep = reuse || v['keep-data'] === true;
   if (reuse && c.trials > 1) throw new UsageError('matrix: --reuse-data cannot repeat the load phase; use --trials 1');
@@ -106,35 +116,85 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   const files: string[] = [];
   const failed: string[] = [];
-  for (const [ei, engine] of engines.entries()) {
-    for (const [wi, w] of workloads.entries()) {
-      const dir = path.join(dataDir, `${safe(engine)}__${safe(w.name)}`);
-      let r: ResultsFile;
-      try {
-        r = await runBenchmark({
-          command: 'matrix', argv, engine, dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
-          groupCommitBytes: c.groupCommitBytes, workload: w, seed: c.seed, phases: ['load', 'run'], trials: c.trials,
-          threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, status: c.status,
-          harnessCost, matrix: { id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) },
-          notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
-        });
-      } catch (e) {
-        // one failing pair must not lose the rest of the matrix: report it, go on, exit 1 at the end
-        failed.push(`${engine} × ${w.name}: ${(e as Error).message.split('\n')[0]}`);
-        process.stderr.write(`  ${engine} × ${w.name}: FAILED: ${(e as Error).message.split('\n')[0]}\n`);
-        if (!keep) fs.rmSync(dir, { recursive: true, force: true });
-        continue;
-      }
-      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
-      const file = path.join(outDir, `${safe(engine)}__${safe(w.name)}.json`);
-      writeResults(file, r);
-      files.push(file);
-      const run = r.phases.find((p) => p.phase === 'run');
-      const line = r.notApplicable
-        ? 'not applicable'
-        : `${Math.round(run!.summary.throughput.median)} ops/s, p99 ${formatNs(run!.summary.overall.p99.median)}`;
-      process.stderr.write(`  ${engine} × ${w.name}: ${line}\n`);
+  const cells = engines.flatMap((engine, ei) => workloads.map((w, wi) => ({
+    engine, ei, w, wi, spec: { files: [...c.files, wls[wi]!], overrides } as WorkloadSpec,
+    dir: path.join(dataDir, `${safe(engine)}__${safe(w.name)}`),
+    kind: descriptorFor(parseEngineSpec(engine).name).kind,
+    parts: [] as ResultsFile[], threads: c.threads, ladder: null as Array<{ threads: number; throughput: number }> | null,
+    failed: false,
+  })));
+  const matrixMeta = (ei: number, wi: number) => ({ id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) });
+  const notes = harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [];
+  const optionsOf = (cell: (typeof cells)[number], threads: number) => ({
+    command: 'matrix' as const, argv, engine: cell.engine, dir: cell.dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
+    groupCommitBytes: c.groupCommitBytes, seed: c.seed, phases: ['load', 'run'] as Array<'load' | 'run'>, threads, targetOpsPerSec: c.target,
+    warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: matrixMeta(cell.ei, cell.wi), notes,
+  });
+  const fail = (cell: (typeof cells)[number], e: unknown) => {
+    // one failing pair must not lose the rest of the matrix: report it, go on, exit 1 at the end
+    cell.failed = true;
+    failed.push(`${cell.engine} × ${cell.w.name}: ${(e as Error).message.split('\n')[0]}`);
+    process.stderr.write(`  ${cell.engine} × ${cell.w.name}: FAILED: ${(e as Error).message.split('\n')[0]}\n`);
+  };
+  const runTrial = async (cell: (typeof cells)[number], threads: number): Promise<ResultsFile> => {
+    const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(cell.kind, c.target !== null), cell.kind === 'sync' ? 1 : threads);
+    try {
+      return await runForkedTrial({ options: { ...optionsOf(cell, threads), harnessCost: cost }, workload: cell.spec });
+    } finally {
+      if (!keep) fs.rmSync(cell.dir, { recursive: true, force: true });
     }
+  };
+  if (fork) {
+    // trials interleaved (A B C, A B C, ...): a slow drift of the machine spreads over every engine
+    for (let t = 0; t < c.trials; t++) {
+      for (const cell of cells) {
+        if (cell.failed || (t > 0 && cell.parts[0]?.notApplicable)) continue;
+        try {
+          if (t === 0 && cell.kind === 'async' && !c.threadsGiven) {
+            // the fair drive of an async engine: its best throughput from the thread ladder; the best rung is trial 0
+            let best: ResultsFile | null = null;
+            cell.ladder = [];
+            for (const n of THREAD_LADDER) {
+              const r = await runTrial(cell, n);
+              if (r.notApplicable) {
+                best = r;
+                break;
+              }
+              const tp = r.phases.find((p) => p.phase === 'run')!.summary.throughput.median;
+              cell.ladder.push({ threads: n, throughput: tp });
+              if (best === null || tp > best.phases.find((p) => p.phase === 'run')!.summary.throughput.median) best = r;
+            }
+            cell.threads = best!.harness.threads;
+            cell.parts.push(best!);
+          } else cell.parts.push(await runTrial(cell, cell.threads));
+        } catch (e) {
+          fail(cell, e);
+        }
+      }
+    }
+  } else {
+    for (const cell of cells) {
+      try {
+        cell.parts.push(await runBenchmark({ ...optionsOf(cell, c.threads), workload: cell.w, trials: c.trials, status: c.status, harnessCost }));
+      } catch (e) {
+        fail(cell, e);
+      }
+      if (!keep) fs.rmSync(cell.dir, { recursive: true, force: true });
+    }
+  }
+  for (const cell of cells) {
+    if (cell.failed || cell.parts.length === 0) continue;
+    let r = fork ? mergeTrials(cell.parts) : cell.parts[0]!;
+    if (cell.ladder && cell.ladder.length > 0) r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'ladder', ladder: cell.ladder } } };
+    else if (cell.kind === 'async') r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'given', ladder: [] } } };
+    const file = path.join(outDir, `${safe(cell.engine)}__${safe(cell.w.name)}.json`);
+    writeResults(file, r);
+    files.push(file);
+    const run = r.phases.find((p) => p.phase === 'run');
+    const line = r.notApplicable
+      ? 'not applicable'
+      : `${Math.round(run!.summary.throughput.median)} ops/s, p99 ${formatNs(run!.summary.overall.p99.median)}${r.harness.trials > 1 ? ` (median of ${r.harness.trials}${r.harness.forked ? ' forked' : ''} trials)` : ''}${cell.ladder?.length ? `, ${cell.threads} in flight (best of ${cell.ladder.map((l) => l.threads).join('/')})` : ''}`;
+    process.stderr.write(`  ${cell.engine} × ${cell.w.name}: ${line}\n`);
   }
   if (harnessCost) for (const h of await harnessCost.all()) process.stderr.write(`harness cost, ${h.method.split(', workloadc')[0]}: ${h.nsPerOp.toFixed(0)} ns/op\n`);
   if (!keep) {
