@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { checkProperty } from '../workloads/properties.js';
 
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -99,22 +100,7 @@ export function overridesOf(pairs: string[] | undefined): Record<string, string>
   return out;
 }
 
-/**
- * Property names kvlab understands (CoreWorkload, YCSB client, kvlab additions). A -p override
- * outside this list is a typo until proven otherwise: UsageError.
- */
-export const KNOWN_PROPERTIES = new Set([
-  'workload', 'db', 'table', 'recordcount', 'operationcount', 'insertstart', 'insertcount', 'fieldcount', 'fieldlength',
-  'minfieldlength', 'fieldlengthdistribution', 'fieldlengthhistogram', 'fieldnameprefix', 'readallfields',
-  'readallfieldsbyname', 'writeallfields', 'dataintegrity', 'readproportion', 'updateproportion', 'insertproportion',
-  'scanproportion', 'readmodifywriteproportion', 'requestdistribution', 'zeropadding', 'minscanlength', 'maxscanlength',
-  'scanlengthdistribution', 'insertorder', 'hotspotdatafraction', 'hotspotopnfraction', 'exponential.percentile',
-  'exponential.frac', 'maxexecutiontime', 'valuemode', 'rawvaluelength', 'threadcount', 'target', 'measurementtype',
-  'hdrhistogram.percentiles', 'status.interval', 'core_workload_insertion_retry_limit', 'core_workload_insertion_retry_interval',
-  'insertionretrylimit', 'insertionretryinterval', 'debug', 'exporter', 'exportfile',
-]);
-
-/** Throws a UsageError naming the first unknown override property. */
+/** Checks `-p` overrides before any work (the same rules as a -P file's lines: workloads/properties.ts checkProperty). */
 export function checkOverrides(o: Record<string, string>): void {
-  for (const k of Object.keys(o)) if (!KNOWN_PROPERTIES.has(k)) throw new UsageError(`unknown property '${k}' (see workloads/README.md for the property table)`);
+  for (const [k, v] of Object.entries(o)) checkProperty(k, v, `-p ${k}`);
 }

@@ -39,6 +39,15 @@ example:
 /** Usage-type error codes: the user asked for something that does not exist or is malformed. */
 const USAGE_CODES = new Set(['INVALID_ARGUMENT', 'UNKNOWN_ENGINE', 'NOT_FOUND', 'NOT_SUPPORTED', 'TOO_LARGE']);
 
+/** The longest error line printed: an error quoting its input (a 10 MB value) stays one readable line. */
+export const MAX_ERROR_LINE = 400;
+
+/** The first line of `msg`, cut to {@link MAX_ERROR_LINE} characters. */
+export function oneLine(msg: string): string {
+  const first = msg.split('\n')[0]!;
+  return first.length > MAX_ERROR_LINE ? `${first.slice(0, MAX_ERROR_LINE)}… (${first.length} characters)` : first;
+}
+
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -72,11 +81,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`kvlab: ${e.message}\n`);
+      process.stderr.write(`kvlab: ${oneLine(e.message)}\n`);
       return 2;
     }
     if (e instanceof KvError) {
-      process.stderr.write(`kvlab: ${e.code}: ${e.message.split('\n')[0]}\n`);
+      process.stderr.write(`kvlab: ${e.code}: ${oneLine(e.message)}\n`);
       return USAGE_CODES.has(e.code) ? 2 : 1;
     }
     process.stderr.write(`kvlab: ${(e as Error)?.stack ?? String(e)}\n`);

@@ -14,6 +14,8 @@ import { invalidArgument } from '../engines/errors.js';
 import { parseEngineSpec, resolveOptions } from '../engines/registry.js';
 import { descriptorFor, openAny } from './engines.js';
 import { HarnessCosts, loopKindOf } from './harness-cost.js';
+import { clientProps } from './client-props.js';
+import { bindingProperties } from '../workloads/properties.js';
 import { environmentManifest } from './environment.js';
 import { HISTOGRAM_SETTINGS } from './histogram.js';
 import { isSyncEngine, runPhaseTrial } from './phase.js';
@@ -51,6 +53,8 @@ export interface BenchmarkOptions {
   intervalMs: number;
   /** Status line mode (auto = only on a TTY). */
   status: StatusMode;
+  /** Least ms between status lines (YCSB's status.interval); default every interval. */
+  statusIntervalMs?: number;
   /**
    * The harness cost to record: the per-process {@link HarnessCosts} (the cost of the loop this
    * run uses is measured on first use), a figure measured elsewhere, or null (say why in `notes`).
@@ -112,7 +116,10 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   if (!persistent && !o.phases.includes('load')) notes.push(`${spec.name} is not persistent: the run phase starts from an empty store`);
   const base = {
     schemaVersion: SCHEMA_VERSION, kind: RESULTS_KIND,
-    workload: { name: w.name, propertyFiles: w.files, properties: w.props, seed: o.seed, trace: o.trace ?? null },
+    workload: {
+      name: w.name, propertyFiles: w.files, properties: w.props, seed: o.seed, trace: o.trace ?? null,
+      ignoredProperties: [...clientProps(w.props).ignored, ...bindingProperties(w.props)],
+    },
     harness: {
       threads, targetOpsPerSec: o.targetOpsPerSec, warmupOps: o.warmupOps, trials: o.trials, intervalMs: o.intervalMs,
       histogram: HISTOGRAM_SETTINGS, valueMode: cfg.valuemode,
@@ -181,7 +188,7 @@ async function runOnePhase(
         phase, source, codec, limit, maxExecutionMs: maxMs,
         targetOpsPerSec: o.targetOpsPerSec, intervalMs: o.intervalMs,
         verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
-        onTick: statusLine(label, limit, maxMs, o.status),
+        onTick: statusLine(label, limit, maxMs, o.status, o.statusIntervalMs),
       },
     });
   } finally {

@@ -24,11 +24,17 @@ function enabled(mode: StatusMode): boolean {
   return mode === 'on' || (mode === 'auto' && process.stderr.isTTY === true);
 }
 
-/** Returns a tick callback printing `[label phase] done/total ops, rate, p99, ETA` to stderr. */
-export function statusLine(label: string, total: number, maxExecutionMs: number, mode: StatusMode): TickFn | undefined {
+/**
+ * Returns a tick callback printing `[label phase] done/total ops, rate, p99, ETA` to stderr, at
+ * most once per `everyMs` (YCSB's status.interval; default: every interval tick).
+ */
+export function statusLine(label: string, total: number, maxExecutionMs: number, mode: StatusMode, everyMs = 0): TickFn | undefined {
   if (!enabled(mode)) return undefined;
   const tty = process.stderr.isTTY === true;
+  let last = -Infinity;
   return (p, m, elapsedMs) => {
+    if (elapsedMs - last < everyMs) return;
+    last = elapsedMs;
     const rate = elapsedMs > 0 ? (m.done * 1000) / elapsedMs : 0;
     let etaMs = rate > 0 && Number.isFinite(total) ? ((total - m.done) * 1000) / rate : Infinity;
     if (maxExecutionMs > 0) etaMs = Math.min(etaMs, maxExecutionMs - elapsedMs);

@@ -69,6 +69,9 @@ export interface WorkloadConfig {
 
 const REQUEST_DISTRIBUTIONS: readonly RequestDistribution[] = ['uniform', 'zipfian', 'latest', 'hotspot', 'exponential', 'sequential'];
 
+/** The largest field kvlab builds (a record is fieldcount fields; engines have their own, usually smaller, value limits). */
+export const MAX_FIELD_BYTES = 64 << 20;
+
 /** Reads properties with YCSB's defaults and validates them. Errors: INVALID_ARGUMENT. */
 export function parseWorkloadConfig(props: Record<string, string>): WorkloadConfig {
   const get = (k: string, d: string): string => {
@@ -103,7 +106,10 @@ export function parseWorkloadConfig(props: Record<string, string>): WorkloadConf
     return v as T;
   };
 
+  // YCSB turns recordcount=0 (its default) into 2^31-1 records. Absent, kvlab keeps that default
+  // (exact to YCSB); given as 0 it is a load without end that nobody means: an error.
   let recordcount = int('recordcount', '0');
+  if (props.recordcount !== undefined && recordcount < 1) throw invalidArgument(`property recordcount: must be >= 1, got ${recordcount}`);
   if (recordcount === 0) recordcount = 2147483647;
   const operationcount = int('operationcount', '0');
   const insertstart = int('insertstart', '0');
@@ -113,7 +119,10 @@ export function parseWorkloadConfig(props: Record<string, string>): WorkloadConf
       `insertstart (${insertstart}) + insertcount (${insertcount}) is beyond recordcount (${recordcount}); recordcount must be at least insertstart + insertcount`,
     );
   const fieldcount = int('fieldcount', '10', 1);
+  if (fieldcount * Number(get('fieldlength', '100')) > 4 * MAX_FIELD_BYTES)
+    throw invalidArgument(`fieldcount × fieldlength is beyond ${4 * MAX_FIELD_BYTES} bytes per record`);
   const fieldlength = int('fieldlength', '100');
+  if (fieldlength > MAX_FIELD_BYTES) throw invalidArgument(`property fieldlength: at most ${MAX_FIELD_BYTES} bytes (64 MiB), got ${fieldlength}`);
   const minfieldlength = int('minfieldlength', '1');
   const rawDist = get('fieldlengthdistribution', 'constant');
   if (rawDist === 'histogram') throw invalidArgument('fieldlengthdistribution=histogram is not supported by kvlab');
@@ -134,6 +143,7 @@ export function parseWorkloadConfig(props: Record<string, string>): WorkloadConf
   };
   const sum = proportions.read + proportions.update + proportions.insert + proportions.scan + proportions.readmodifywrite;
   if (!(sum > 0)) throw invalidArgument('operation proportions sum to zero (read/update/insert/scan/readmodifywrite)');
+  if (!Number.isFinite(sum) || sum > 1e6) throw invalidArgument(`operation proportions sum to ${sum}: each must be a finite weight and their sum at most 1e6 (only their ratios matter)`);
 
   const requestdistribution = oneOf('requestdistribution', 'uniform', REQUEST_DISTRIBUTIONS, 'request distribution');
   const minscanlength = int('minscanlength', '1');

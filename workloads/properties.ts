@@ -9,8 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { KvError, invalidArgument } from '../engines/errors.js';
 
-/** Parses the text of one properties file into `into` (later keys override earlier ones). */
-export function parseProperties(text: string, into: Record<string, string> = {}, source = '<text>'): Record<string, string> {
+/**
+ * Parses the text of one properties file into `into` (later keys override earlier ones). With
+ * `check`, every property is held to {@link checkProperty} (what `-P` files get).
+ */
+export function parseProperties(text: string, into: Record<string, string> = {}, source = '<text>', check = false): Record<string, string> {
   const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!.replace(/^[ \t\f]+/, '');
@@ -38,7 +41,9 @@ export function parseProperties(text: string, into: Record<string, string> = {},
     if (rest[0] === '=' || rest[0] === ':') rest = rest.slice(1).replace(/^[ \t\f]+/, '');
     const name = unescape(key, source, startLine);
     if (name === '') throw invalidArgument(`${source}:${startLine}: property with an empty name`);
-    into[name] = unescape(rest, source, startLine).replace(/[ \t\f]+$/, '');
+    const value = unescape(rest, source, startLine).replace(/[ \t\f]+$/, '');
+    if (check) checkProperty(name, value, `${source}:${startLine}`);
+    into[name] = value;
   }
   return into;
 }
@@ -91,10 +96,58 @@ export function loadProperties(files: readonly string[], overrides: Record<strin
         throw new KvError('NOT_FOUND', `workload file not found: ${file}`, { file, cause: e });
       throw new KvError('IO', `cannot read workload file ${file}: ${(e as Error).message}`, { file, cause: e });
     }
-    parseProperties(text, props, file);
+    parseProperties(text, props, file, true);
   }
-  for (const [k, v] of Object.entries(overrides)) props[k.trim()] = String(v).trim();
+  for (const [k, v] of Object.entries(overrides)) {
+    const name = k.trim();
+    const value = String(v).trim();
+    checkProperty(name, value, `-p ${name}`);
+    props[name] = value;
+  }
   return props;
+}
+
+/**
+ * Property names kvlab understands (CoreWorkload, YCSB client, kvlab additions). Anything else
+ * without a dot is a typo until proven otherwise (INVALID_ARGUMENT); a dotted name outside this
+ * list (`rocksdb.dir`, `mongodb.url`: a YCSB binding's own) is accepted and listed as ignored.
+ */
+export const KNOWN_PROPERTIES: ReadonlySet<string> = new Set([
+  'workload', 'db', 'table', 'recordcount', 'operationcount', 'insertstart', 'insertcount', 'fieldcount', 'fieldlength',
+  'minfieldlength', 'fieldlengthdistribution', 'fieldlengthhistogram', 'fieldnameprefix', 'readallfields',
+  'readallfieldsbyname', 'writeallfields', 'dataintegrity', 'readproportion', 'updateproportion', 'insertproportion',
+  'scanproportion', 'readmodifywriteproportion', 'requestdistribution', 'zeropadding', 'minscanlength', 'maxscanlength',
+  'scanlengthdistribution', 'insertorder', 'hotspotdatafraction', 'hotspotopnfraction', 'exponential.percentile',
+  'exponential.frac', 'maxexecutiontime', 'valuemode', 'rawvaluelength', 'threadcount', 'target', 'measurementtype',
+  'hdrhistogram.percentiles', 'status.interval', 'core_workload_insertion_retry_limit', 'core_workload_insertion_retry_interval',
+  'insertionretrylimit', 'insertionretryinterval', 'debug', 'exporter', 'exportfile', 'timeseries.granularity', 'histogram.buckets',
+  'measurement.interval', 'measurement.trackjvm', 'maxexecutiontime.ignore',
+]);
+
+/** The longest property value accepted (a workload file is text, not data). */
+export const MAX_PROPERTY_VALUE = 64 * 1024;
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const show = (s: string): string => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+/**
+ * Checks one property as given (from a file or `-p`, the same rules): a name of letters, digits,
+ * `_ . -`; a known name, or a dotted one (a binding's, returned as ignored); a non-empty text value
+ * of at most {@link MAX_PROPERTY_VALUE} characters without control characters. INVALID_ARGUMENT
+ * naming `where` otherwise. Returns true when the property is ignored.
+ */
+export function checkProperty(name: string, value: string, where: string): boolean {
+  if (!NAME.test(name)) throw invalidArgument(`${where}: ${show(name)} is not a property name (binary or not a properties file?)`);
+  if (value === '') throw invalidArgument(`${where}: property ${name} has an empty value (leave it out for the default)`);
+  if (value.length > MAX_PROPERTY_VALUE) throw invalidArgument(`${where}: property ${name}: value of ${value.length} characters (at most ${MAX_PROPERTY_VALUE})`);
+  if (/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/.test(value)) throw invalidArgument(`${where}: property ${name}: value is not text (control characters or invalid UTF-8)`);
+  if (KNOWN_PROPERTIES.has(name)) return false;
+  if (name.includes('.')) return true;
+  throw invalidArgument(`${where}: unknown property '${name}' (see workloads/README.md for the property table)`);
+}
+
+/** Dotted properties of other YCSB bindings present in `props` (accepted, not acted on). */
+export function bindingProperties(props: Record<string, string>): string[] {
+  return Object.keys(props).filter((k) => !KNOWN_PROPERTIES.has(k)).sort();
 }
 
 /** Parses `-p key=value` style strings into an overrides object; INVALID_ARGUMENT without '='. */

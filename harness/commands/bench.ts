@@ -13,6 +13,7 @@ import { resultsText } from '../text.js';
 import { openTrace } from '../trace-source.js';
 import type { Workload } from '../workload.js';
 import { loadWorkload } from '../workload.js';
+import { clientProps, writeExport, type ClientProps } from '../client-props.js';
 
 /** Options shared by load, run and matrix. */
 export const COMMON_OPTIONS = {
@@ -64,6 +65,20 @@ export interface CommonValues {
   status: StatusMode;
   /** Whether --threads was given (the matrix otherwise picks an async engine's best from a ladder). */
   threadsGiven: boolean;
+  /** Whether --interval was given (else timeseries.granularity may set it). */
+  intervalGiven: boolean;
+}
+
+/**
+ * Applies YCSB's client properties of `props` (harness/client-props.ts) where no flag was given:
+ * threadcount, target, timeseries.granularity; returns them (exportfile, status.interval, ...).
+ */
+export function applyClientProps(c: CommonValues, props: Record<string, string>): ClientProps {
+  const cp = clientProps(props);
+  if (!c.threadsGiven && cp.threadcount !== undefined) Object.assign(c, { threads: cp.threadcount, threadsGiven: true });
+  if (c.target === null && cp.target !== undefined) c.target = cp.target;
+  if (!c.intervalGiven && cp.granularityMs !== undefined) c.intervalMs = cp.granularityMs;
+  return cp;
 }
 
 /** Validates the common options (UsageError on any mistake). */
@@ -89,6 +104,7 @@ export function commonValues(v: Record<string, unknown>): CommonValues {
     trials: intOpt(v.trials as string | undefined, 'trials') ?? 1,
     status,
     threadsGiven: v.threads !== undefined,
+    intervalGiven: v.interval !== undefined,
   };
 }
 
@@ -138,6 +154,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     workload = loadWorkload(c.files, c.overrides);
   }
   const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));
+  const cp = applyClientProps(c, workload.props);
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   if (v.fork && v['no-fork']) throw new UsageError(`${cmd}: --fork and --no-fork exclude each other`);
   const fork = c.trials > 1 && v['no-fork'] !== true;
@@ -146,6 +163,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     command: cmd, argv, engine, dir, freshDir: false, durability: c.durability,
     groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, seed, phases: [cmd],
     threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: null,
+    statusIntervalMs: cp.statusIntervalS === undefined ? undefined : cp.statusIntervalS * 1000,
     notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
     trace: trace ?? null,
     recordTrace: cmd === 'run' ? recordTrace ?? null : null,
@@ -161,6 +179,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     results = mergeTrials(parts);
   } else results = await runBenchmark({ ...options, workload, trials: c.trials, status: c.status, harnessCost });
   process.stdout.write(resultsText(results) + '\n');
+  writeExport(results, cp);
   const out = v.out as string | undefined;
   if (out !== undefined) {
     writeResults(out, results);

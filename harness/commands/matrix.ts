@@ -16,7 +16,7 @@ import { writeResults } from '../results.js';
 import { runBenchmark } from '../runner.js';
 import { formatNs } from '../status.js';
 import { loadWorkload } from '../workload.js';
-import { COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
+import { applyClientProps, COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
 
 /**
  * Size of the default matrix (properties not given with -p): all embedded persistent engines on
@@ -104,6 +104,8 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     }
   }
   const workloads = wls.map((w) => loadWorkload([...c.files, w], overrides));
+  const cp = applyClientProps(c, workloads[0]!.props);
+  if (cp.exportfile !== undefined) throw new UsageError('matrix: exportfile names one file and a matrix writes a result per pair: use `kvlab report --ycsb FILE` on the results');
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const outDir = (v.out as string | undefined) ?? path.join('results', `matrix-${stamp}`);
   const dataDir = (v['data-dir'] as string | undefined) ?? path.join(outDir, 'data');
@@ -129,6 +131,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     command: 'matrix' as const, argv, engine: cell.engine, dir: cell.dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
     groupCommitBytes: c.groupCommitBytes, seed: c.seed, phases: ['load', 'run'] as Array<'load' | 'run'>, threads, targetOpsPerSec: c.target,
     warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: matrixMeta(cell.ei, cell.wi), notes,
+    statusIntervalMs: cp.statusIntervalS === undefined ? undefined : cp.statusIntervalS * 1000,
   });
   const fail = (cell: (typeof cells)[number], e: unknown) => {
     // one failing pair must not lose the rest of the matrix: report it, go on, exit 1 at the end

@@ -16,7 +16,7 @@ describe('forked trials', () => {
   it('matrix runs each trial in a fresh process, interleaved across engines, and merges them', async () => {
     const out = path.join(tmpDir(), 'm');
     const res = await cli(['matrix', '--engines', 'map,hashlog', '--workloads', 'c', '--trials', '3', '--out', out, ...small, '--no-harness-cost']);
-    expect(res.code, res.stderr).toBe(0);
+    expect(res.code, res.err).toBe(0);
     const a = readResults(path.join(out, 'map__workloadc.json'));
     const b = readResults(path.join(out, 'hashlog__workloadc.json'));
     for (const r of [a, b]) {
@@ -43,7 +43,7 @@ describe('forked trials', () => {
   it('--no-fork runs the trials in this process, engine after engine', async () => {
     const out = path.join(tmpDir(), 'n');
     const res = await cli(['matrix', '--engines', 'map', '--workloads', 'c', '--trials', '2', '--no-fork', '--out', out, ...small, '--no-harness-cost']);
-    expect(res.code, res.stderr).toBe(0);
+    expect(res.code, res.err).toBe(0);
     const r = readResults(path.join(out, 'map__workloadc.json'));
     expect(r.harness.forked).toBeUndefined();
     expect(r.phases[1]!.trials.map((t) => t.pid)).toEqual([process.pid, process.pid]);
@@ -52,7 +52,7 @@ describe('forked trials', () => {
   it('an async engine without --threads is driven at its best of the ladder 1, 4, 16, recorded', async () => {
     const out = path.join(tmpDir(), 'l');
     const res = await cli(['matrix', '--engines', 'classic-level', '--workloads', 'c', '--trials', '1', '--out', out, ...small]);
-    expect(res.code, res.stderr).toBe(0);
+    expect(res.code, res.err).toBe(0);
     const r = readResults(path.join(out, 'classic-level__workloadc.json'));
     const chosen = r.harness.threadsChosen!;
     expect(chosen.by).toBe('ladder');
@@ -69,7 +69,7 @@ describe('forked trials', () => {
     const gen = ['-P', 'c', '-p', 'recordcount=200', '-p', 'operationcount=300', '--no-harness-cost', '-q'];
     expect((await cli(['load', ...gen, '--engine', 'hashlog', '--dir', path.join(dir, 's')])).code).toBe(0);
     const res = await cli(['run', ...gen, '--engine', 'hashlog', '--dir', path.join(dir, 's'), '--trials', '2', '--out', path.join(dir, 'r.json')]);
-    expect(res.code, res.stderr).toBe(0);
+    expect(res.code, res.err).toBe(0);
     const r = readResults(path.join(dir, 'r.json'));
     expect(r.harness.forked).toBe(true);
     const t = r.phases[0]!.trials;
