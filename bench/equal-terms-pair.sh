@@ -5,9 +5,9 @@
 set -u
 M="matrix --engines hashlog,lsm,btree,native,lmdb,sqlite,classic-level --workloads a,b,c,d,e,f -p recordcount=100000 -p operationcount=100000 --durability none -q --no-report"
 echo "after start $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-(cd "$(dirname "$0")/.." && node dist/harness/cli.js $M --out /tmp/after2-100k)
+(cd "$(dirname "$0")/.." && node dist/cli/main.js $M --out /tmp/after2-100k)
 echo "before start $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-(cd ${KVLAB_BEFORE_ROOT:-/work/before} && node dist/harness/cli.js $M --out /tmp/before2-100k)
+(cd ${KVLAB_BEFORE_ROOT:-/work/before} && node dist/cli/main.js $M --out /tmp/before2-100k)
 echo "shell-cost start $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)"
 (cd "$(dirname "$0")/.." && KVLAB_BEFORE_DIST=${KVLAB_BEFORE_ROOT:-/work/before}/dist node dist/bench/shell-cost.js)
 echo "end $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)"

@@ -294,7 +294,7 @@ async function main(): Promise<void> {
     const prev = JSON.parse(nodefs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     prev.harnessMatrix = {
       date: new Date().toISOString(),
-      command: `node dist/harness/cli.js matrix --engines 'lsm,classic-level' --workloads a,b,c,d,e,f -p recordcount=100000 -p operationcount=100000 -p valuemode=raw -p rawvaluelength=1024 --durability none --trials N --out DIR; LSM_BENCH_MATRIX_DIR=DIR node dist/bench/lsm.js`,
+      command: `node dist/cli/main.js matrix --engines 'lsm,classic-level' --workloads a,b,c,d,e,f -p recordcount=100000 -p operationcount=100000 -p valuemode=raw -p rawvaluelength=1024 --durability none --trials N --out DIR; LSM_BENCH_MATRIX_DIR=DIR node dist/bench/lsm.js`,
       ...matrixSummary(process.env.LSM_BENCH_MATRIX_DIR),
     };
     nodefs.writeFileSync(file, JSON.stringify(prev, null, 2) + '\n');

@@ -102,7 +102,7 @@ try {
   let matrix: { dir: string; report: string | null } | null = null;
   if (values.matrix) {
     const out = path.resolve(values.matrix);
-    const r = spawnSync(process.execPath, [path.join(root, 'dist/harness/cli.js'), 'matrix', '--engines', 'hashlog,redis,redis-cluster', '--workloads', 'a,c',
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), 'matrix', '--engines', 'hashlog,redis,redis-cluster', '--workloads', 'a,c',
       '-p', `recordcount=${RECORDS}`, '-p', `operationcount=${OPS}`, '--threads', '8', '--out', out, '--no-harness-cost'], {
       encoding: 'utf8', env: { ...process.env, KVLAB_REDIS_URL: server.url, KVLAB_REDIS_CLUSTER_NODES: cluster.nodes },
     });

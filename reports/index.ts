@@ -8,5 +8,4 @@ export { compareResults, methodText, type Comparison, type CompareOptions, type 
 export { renderComparisonHtml, renderComparisonMarkdown } from './compare-render.js';
 export { toCsv, toYcsbText, toHgrm, writeHgrm, CSV_COLUMNS, type HgrmFile } from './exports.js';
 export { loadResults, resultsFilesIn } from './load.js';
-export { reportCommand, compareCommand, REPORT_HELP, COMPARE_HELP } from './cli.js';
 export { escapeHtml, escapeMarkdown, escapePlotlyText, escapeScriptContent, jsonForHtmlScript, csvField } from './escape.js';

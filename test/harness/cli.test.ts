@@ -69,7 +69,7 @@ describe('kvlab engines', () => {
 });
 
 describe('argument helpers', async () => {
-  const { splitEngineList, normalizeArgv } = await import('../../harness/cli-args.js');
+  const { splitEngineList, normalizeArgv } = await import('../../cli/args.js');
   it('splits engine lists, keeping options with their engine', () => {
     expect(splitEngineList('hashlog,lsm:compaction=tiered,bloomBits=0,btree:pageSize=16384,lmdb')).toEqual([
       'hashlog', 'lsm:compaction=tiered,bloomBits=0', 'btree:pageSize=16384', 'lmdb',

@@ -1,6 +1,6 @@
 /** Shared helpers for the harness tests: a small benchmark on any engine, CLI capture. */
 import { vi } from 'vitest';
-import { main } from '../../harness/cli.js';
+import { main } from '../../cli/main.js';
 import type { BenchmarkOptions } from '../../harness/runner.js';
 import { runBenchmark } from '../../harness/runner.js';
 import type { ResultsFile } from '../../harness/results.js';

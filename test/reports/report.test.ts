@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isKvError } from '../../engines/errors.js';
 import { readResults, writeResults, type ResultsFile } from '../../harness/results.js';
-import { compareCommand, compareResults, renderComparisonMarkdown, renderHtmlReport, renderMarkdownSummary, reportCommand, toCsv, toHgrm, toYcsbText, CSV_COLUMNS } from '../../reports/index.js';
+import { compareCommand, reportCommand } from '../../cli/commands/report.js';
+import { compareResults, renderComparisonMarkdown, renderHtmlReport, renderMarkdownSummary, toCsv, toHgrm, toYcsbText, CSV_COLUMNS } from '../../reports/index.js';
 import { BUNDLED_TRACE_TYPES } from '../../reports/figures/figure.js';
 import { firstTrials, HOSTILE, matrixFixtures, withRunThroughputs, type FixtureSet } from './fixtures.js';
 

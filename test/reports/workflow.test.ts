@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MATRIX_HELP } from '../../harness/commands/matrix.js';
-import { COMPARE_HELP, REPORT_HELP } from '../../reports/index.js';
+import { MATRIX_HELP } from '../../cli/commands/matrix.js';
+import { COMPARE_HELP, REPORT_HELP } from '../../cli/commands/report.js';
 
 const FILE = path.resolve(__dirname, '../../.github/workflows/bench.yml');
 const text = fs.readFileSync(FILE, 'utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crashCommand, parseCrashArgs, type CommandIo } from '../../torture/index.js';
+import { crashCommand, parseCrashArgs, type CommandIo } from '../../cli/commands/crash.js';
 
 function capture(): CommandIo & { outText: string; errText: string } {
   const io = { outText: '', errText: '', out: (t: string) => void (io.outText += t), err: (t: string) => void (io.errText += t) };

@@ -1,7 +1,7 @@
 /** `kvlab engines`: the registry with capabilities, limits and options. */
 import type { EngineDescriptor } from '../../engines/engine.js';
-import { parse } from '../cli-args.js';
-import { allDescriptors } from '../engines.js';
+import { parse } from '../args.js';
+import { allDescriptors } from '../../harness/engines.js';
 
 export const ENGINES_HELP = `usage: kvlab engines [--json]
 

@@ -8,12 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Bench } from 'tinybench';
 import type { AnyEngine } from '../../engines/engine.js';
-import { parse, splitEngineList } from '../cli-args.js';
-import { checkSpec, openAny } from '../engines.js';
-import { LatencyRecorder } from '../histogram.js';
-import { isSyncEngine } from '../phase.js';
-import { newSlot } from '../source.js';
-import { loadWorkload, workloadStreams } from '../workload.js';
+import { parse, splitEngineList } from '../args.js';
+import { checkSpec, openAny } from '../../harness/engines.js';
+import { LatencyRecorder } from '../../harness/histogram.js';
+import { isSyncEngine } from '../../harness/phase.js';
+import { newSlot } from '../../harness/source.js';
+import { loadWorkload, workloadStreams } from '../../harness/workload.js';
 
 export const MICRO_HELP = `usage: kvlab micro [--engines LIST] [--time MS] [--keys N] [--json]
 

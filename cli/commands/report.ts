@@ -5,14 +5,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isKvError, KvError } from '../engines/errors.js';
-import { compareResults } from './compare.js';
-import { renderComparisonHtml, renderComparisonMarkdown } from './compare-render.js';
-import { toCsv, toYcsbText, writeHgrm } from './exports.js';
-import { renderHtmlReport } from './html-report.js';
-import { loadResults } from './load.js';
-import { loadTortureResults } from './reliability.js';
-import { renderMarkdownSummary } from './markdown.js';
+import { isKvError, KvError } from '../../engines/errors.js';
+import { compareResults } from '../../reports/compare.js';
+import { renderComparisonHtml, renderComparisonMarkdown } from '../../reports/compare-render.js';
+import { toCsv, toYcsbText, writeHgrm } from '../../reports/exports.js';
+import { renderHtmlReport } from '../../reports/html-report.js';
+import { loadResults } from '../../reports/load.js';
+import { loadTortureResults } from '../../reports/reliability.js';
+import { renderMarkdownSummary } from '../../reports/markdown.js';
 
 /** Usage text of `kvlab report`. */
 export const REPORT_HELP = `Usage: kvlab report FILE_OR_DIR... -o OUT.html [options]

@@ -8,14 +8,14 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KvError } from '../engines/errors.js';
-import { UsageError } from './cli-args.js';
+import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { enginesCommand } from './commands/engines.js';
 import { inspectCommand } from './commands/inspect.js';
 import { matrixCommand } from './commands/matrix.js';
 import { microCommand } from './commands/micro.js';
-import { compareCommand, reportCommand } from '../reports/index.js';
-import { crashCommand } from '../torture/index.js';
+import { compareCommand, reportCommand } from './commands/report.js';
+import { crashCommand } from './commands/crash.js';
 
 export const HELP = `usage: kvlab <command> [options]     (kvlab <command> --help for details)
 

@@ -2,18 +2,18 @@
 import * as path from 'node:path';
 import type { Durability } from '../../engines/engine.js';
 import { DURABILITIES } from '../../engines/engine.js';
-import { checkOverrides, intOpt, numOpt, overridesOf, parse, UsageError } from '../cli-args.js';
-import { checkSpec, descriptorFor } from '../engines.js';
-import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../fork.js';
-import { HarnessCosts, loopKindOf } from '../harness-cost.js';
-import { writeResults } from '../results.js';
-import { runBenchmark } from '../runner.js';
-import type { StatusMode } from '../status.js';
-import { resultsText } from '../text.js';
-import { openTrace } from '../trace-source.js';
-import type { Workload } from '../workload.js';
-import { loadWorkload } from '../workload.js';
-import { clientProps, writeExport, type ClientProps } from '../client-props.js';
+import { checkOverrides, intOpt, numOpt, overridesOf, parse, UsageError } from '../args.js';
+import { checkSpec, descriptorFor } from '../../harness/engines.js';
+import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../../harness/fork.js';
+import { HarnessCosts, loopKindOf } from '../../harness/harness-cost.js';
+import { writeResults } from '../../harness/results.js';
+import { runBenchmark } from '../../harness/runner.js';
+import type { StatusMode } from '../../harness/status.js';
+import { resultsText } from '../../harness/text.js';
+import { openTrace } from '../../harness/trace-source.js';
+import type { Workload } from '../../harness/workload.js';
+import { loadWorkload } from '../../harness/workload.js';
+import { clientProps, writeExport, type ClientProps } from '../../harness/client-props.js';
 
 /** Options shared by load, run and matrix. */
 export const COMMON_OPTIONS = {

@@ -6,16 +6,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, splitEngineList, UsageError } from '../cli-args.js';
+import { parse, splitEngineList, UsageError } from '../args.js';
 import { parseEngineSpec } from '../../engines/registry.js';
-import { checkSpec, defaultMatrixEngines, descriptorFor } from '../engines.js';
-import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../fork.js';
-import { HarnessCosts, loopKindOf } from '../harness-cost.js';
-import type { ResultsFile } from '../results.js';
-import { writeResults } from '../results.js';
-import { runBenchmark } from '../runner.js';
-import { formatNs } from '../status.js';
-import { loadWorkload } from '../workload.js';
+import { checkSpec, defaultMatrixEngines, descriptorFor } from '../../harness/engines.js';
+import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../../harness/fork.js';
+import { HarnessCosts, loopKindOf } from '../../harness/harness-cost.js';
+import type { ResultsFile } from '../../harness/results.js';
+import { writeResults } from '../../harness/results.js';
+import { runBenchmark } from '../../harness/runner.js';
+import { formatNs } from '../../harness/status.js';
+import { writeHtmlReport } from '../../reports/html-report.js';
+import { loadWorkload } from '../../harness/workload.js';
 import { applyClientProps, COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
 
 /**
@@ -56,19 +57,10 @@ maxexecutiontime=${DEFAULT_MATRIX_SIZE.maxexecutiontime} (seconds per run phase)
 
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9_.=-]+/g, '_');
 
-type ReportModule = { writeHtmlReport?: (paths: string[], outFile: string, opts?: { title?: string }) => void };
-
-/** HOOK: renders the matrix's HTML report via reports/html-report.ts when present. */
-async function writeReport(outDir: string, files: string[]): Promise<string | null> {
-  let mod: ReportModule;
-  try {
-    mod = (await import(new URL('../../reports/html-report.js', import.meta.url).href)) as ReportModule;
-  } catch {
-    return null;
-  }
-  if (typeof mod.writeHtmlReport !== 'function') return null;
+/** Renders the matrix's HTML report. */
+function writeReport(outDir: string, files: string[], title: string): string {
   const file = path.join(outDir, 'report.html');
-  mod.writeHtmlReport(files, file, { title: `kvlab matrix ${path.basename(outDir)}` });
+  writeHtmlReport(files, file, { title });
   return file;
 }
 
@@ -208,8 +200,8 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     }
   }
   if (!v['no-report']) {
-    const report = await writeReport(outDir, files);
-    process.stderr.write(report ? `report: ${report}\n` : 'report: skipped (reports/html-report.js not available in this build)\n');
+    const title = `kvlab matrix: ${engines.join(', ')} × ${workloads.map((w) => w.name).join(', ')}, ${c.trials} ${fork ? 'forked ' : ''}trial(s), durability ${c.durability}`;
+    process.stderr.write(`report: ${writeReport(outDir, files, title)}\n`);
   }
   process.stdout.write(`${outDir}\n`);
   if (failed.length > 0) {
