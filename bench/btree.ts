@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { openSyncEngine } from '../engines/registry.js';
 import { loadProperties, newOperation, OperationStream, parseWorkloadConfig, workloadFile } from '../workloads/index.js';
 import type { OpType } from '../workloads/index.js';
+import { environmentManifest } from '../harness/environment.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: number) => {
@@ -287,7 +288,7 @@ function main(): void {
   if (cRatios.length)
     console.log(`btree C / lmdb C interleaved x${C_ROUNDS}: btree ${c.btree!.map((x) => x.toFixed(0)).join(' ')}; lmdb ${c.lmdb!.map((x) => x.toFixed(0)).join(' ')}; median ratio ${ratios.workloadcVsLmdbInterleavedMedian!.toFixed(2)}`);
   const out = {
-    bench: 'btree', date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model,
+    bench: 'btree', date: new Date().toISOString(), environment: environmentManifest(os.tmpdir(), 0),
     settings: { records: RECORDS, opsPerWorkload: OPS, valueBytes: VALUE, durability: 'none', cacheMB: CACHE_MB, churnOps: CHURN, repeats: REPEATS,
       specs: SPECS, via: 'engines/registry openSyncEngine, one call per operation' },
     ratios, summary, results, interleavedC: c,

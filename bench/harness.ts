@@ -31,6 +31,7 @@ import type { OpSlot, OpSource, OpType, ValueCodec } from '../harness/source.js'
 import { newSlot } from '../harness/source.js';
 import { readResults } from '../harness/results.js';
 import { loadWorkload, workloadStreams } from '../harness/workload.js';
+import { median } from '../harness/stats.js';
 
 const { values } = parseArgs({ options: { ops: { type: 'string' }, repeats: { type: 'string' }, records: { type: 'string' }, 'matrix-dir': { type: 'string' } } });
 const OPS = Number(values.ops ?? 1_000_000);
@@ -162,12 +163,8 @@ async function main(): Promise<void> {
   nul.close();
   const best = (k: string) => Math.min(...rounds.map((x) => x[k]!));
   const bestCpu = (k: string) => Math.min(...cpuRounds.map((x) => x[k]!));
-  const median = (k: string) => {
-    const v = rounds.map((x) => x[k]!).sort((a, b) => a - b);
-    return v[v.length >> 1]!;
-  };
-  const ratioPerRound = (a: string, b: string) => rounds.map((x) => x[a]! / x[b]!).sort((p, q) => p - q);
-  const ratioMed = (a: string, b: string) => ratioPerRound(a, b)[REPEATS >> 1]!;
+  const medianOf = (k: string) => median(rounds.map((x) => x[k]!));
+  const ratioMed = (a: string, b: string) => median(rounds.map((x) => x[a]! / x[b]!));
   const result = {
     bench: 'harness',
     date: new Date().toISOString(),
@@ -177,7 +174,7 @@ async function main(): Promise<void> {
     records: RECORDS,
     workload: 'workloadc (zipfian reads), raw 1000 B values',
     load: os.loadavg()[0],
-    nsPerOp: Object.fromEntries(Object.keys(rounds[0]!).map((k) => [k, { best: best(k), median: median(k), bestCpu: bestCpu(k) }])),
+    nsPerOp: Object.fromEntries(Object.keys(rounds[0]!).map((k) => [k, { best: best(k), median: medianOf(k), bestCpu: bestCpu(k) }])),
     harnessCost: {
       nsPerOp: best('harnessNull'),
       opsPerSec: 1e9 / best('harnessNull'),

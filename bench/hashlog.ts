@@ -16,6 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engines/engine.js';
 import { openHashlog } from '../engines/hashlog/index.js';
+import { median } from '../harness/stats.js';
+import { environmentManifest } from '../harness/environment.js';
 
 const VALUE = 1024;
 const KEYS = 200_000; // 200 MiB of values: stays in the page cache
@@ -28,7 +30,6 @@ const REPEATS = 3;
 const MEMORY_CHILD = '--memory-child';
 
 const key23 = (i: number) => Buffer.from(`user${String(i).padStart(19, '0')}`); // 23 bytes
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const tmp = () => nodefs.mkdtempSync(path.join(os.tmpdir(), 'kvlab-bench-hashlog-'));
 const rm = (d: string) => nodefs.rmSync(d, { recursive: true, force: true });
 const rate = (n: number, t0: number) => n / ((performance.now() - t0) / 1000);
@@ -223,9 +224,7 @@ const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
 const result = {
   bench: 'hashlog',
   date: new Date().toISOString(),
-  node: process.version,
-  cpus: os.cpus().length,
-  cpu: os.cpus()[0]?.model,
+  environment: environmentManifest(os.tmpdir(), 0),
   repeats: REPEATS,
   loadavg1m: { before: loadBefore[0], after: os.loadavg()[0] },
   note: 'medians of repeats; ratios are per-run ratios (engine vs bare loop measured back to back in the same run), then median',

@@ -25,6 +25,8 @@ import type { Engine } from '../engines/engine.js';
 import { openSyncEngine } from '../engines/registry.js';
 import { loadProperties, newOperation, OperationStream, parseWorkloadConfig, RecordCodec, workloadFile } from '../workloads/index.js';
 import type { OpType } from '../workloads/index.js';
+import { median } from '../harness/stats.js';
+import { environmentManifest } from '../harness/environment.js';
 
 const RECORDS = Number(process.env.LSM_BENCH_RECORDS ?? 100_000);
 const OPS = Number(process.env.LSM_BENCH_OPS ?? 100_000);
@@ -37,7 +39,6 @@ type Phase = (typeof PHASES)[number];
 
 const tmp = (tag: string) => nodefs.mkdtempSync(path.join(os.tmpdir(), `kvlab-bench-lsm-${tag}-`));
 const rm = (d: string) => nodefs.rmSync(d, { recursive: true, force: true });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 const round = (x: number, d = 3) => Number(x.toFixed(d));
 
@@ -325,9 +326,7 @@ async function main(): Promise<void> {
     bench: 'lsm',
     command: 'npx tsc -p . ; node dist/bench/lsm.js',
     date: new Date().toISOString(),
-    node: process.version,
-    cpus: os.cpus().length,
-    cpu: os.cpus()[0]?.model,
+    environment: environmentManifest(os.tmpdir(), 0),
     lsmSpec: SPEC,
     records: RECORDS,
     opsPerWorkload: OPS,

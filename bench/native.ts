@@ -26,6 +26,8 @@ import { loadBinding } from '../engines/native/binding.js';
 import { openSyncEngine } from '../engines/registry.js';
 import { runBenchmark } from '../harness/runner.js';
 import { loadWorkload } from '../harness/workload.js';
+import { median } from '../harness/stats.js';
+import { environmentManifest } from '../harness/environment.js';
 
 const ENGINES = ['hashlog', 'native'] as const;
 const WORKLOADS = ['a', 'b', 'c', 'd', 'f'] as const;
@@ -36,7 +38,6 @@ const MEM_KEYS = 1_000_000;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const tmp = (tag: string) => nodefs.mkdtempSync(path.join(os.tmpdir(), `kvlab-bench-native-${tag}-`));
 const rm = (d: string) => nodefs.rmSync(d, { recursive: true, force: true });
 const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
@@ -175,9 +176,7 @@ const result = {
   bench: 'native',
   startedAt: started,
   finishedAt: new Date().toISOString(),
-  node: process.version,
-  cpus: os.cpus().length,
-  cpuModel: os.cpus()[0]?.model ?? null,
+  environment: environmentManifest(os.tmpdir(), 0),
   ycsb: {
     method: `harness runBenchmark, load then run, raw 1 KiB values, recordcount ${RECORDS}, operationcount ${OPERATIONS}, durability none, ${REPEATS} alternated repeats, median`,
     workloads: y,

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { runBenchmark } from '../harness/runner.js';
 import { loadWorkload } from '../harness/workload.js';
 import { startRedis, startRedisCluster } from '../test/support/redis-server.js';
+import { median } from '../harness/stats.js';
 
 const { values } = parseArgs({ options: { matrix: { type: 'string' } } });
 const RECORDS = Number(process.env.KVLAB_BENCH_RECORDS ?? 5000);
@@ -30,7 +31,6 @@ const REPEATS = Number(process.env.KVLAB_BENCH_REPEATS ?? 3);
 const THREADS = [1, 8, 64];
 const WORKLOADS = ['a', 'c'] as const;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, d = 2) => Number(x.toFixed(d));
 
 interface Cell {

@@ -22,15 +22,12 @@ import { runBenchmark } from '../harness/runner.js';
 import { loadWorkload } from '../harness/workload.js';
 import { renderHtmlReport } from '../reports/index.js';
 import { launchChromium, openReport } from './report-browser.js';
+import { median } from '../harness/stats.js';
 
 const { values } = parseArgs({ options: { loads: { type: 'string' }, records: { type: 'string' } } });
 const LOADS = Number(values.loads ?? 5);
 const RECORDS = Number(values.records ?? 5000);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function matrix(dir: string): Promise<ResultsFile[]> {
   const cost = await measureHarnessCost(100_000, 1);

@@ -27,6 +27,7 @@ import {
   KeyNamer, loadProperties, newOperation, OperationStream, parseWorkloadConfig, Random, RecordCodec,
   TraceReader, TraceWriter, workloadFile,
 } from '../workloads/index.js';
+import { median } from '../harness/stats.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -41,10 +42,6 @@ const RESULTS = path.join(here, '..', '..', 'bench', 'results', 'workloads.json'
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
-};
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 };
 
 interface Rate { perWallSecond: number; perCpuSecond: number; runs: number[] }
