@@ -3,6 +3,8 @@
  * `-p k=v`, `-s`), number parsing with one-line errors, engine spec lists, property checks.
  * Every usage error is a {@link UsageError} (the CLI prints it on one line and exits with 2).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { checkProperty } from '../workloads/properties.js';
@@ -103,4 +105,47 @@ export function overridesOf(pairs: string[] | undefined): Record<string, string>
 /** Checks `-p` overrides before any work (the same rules as a -P file's lines: workloads/properties.ts checkProperty). */
 export function checkOverrides(o: Record<string, string>): void {
   for (const [k, v] of Object.entries(o)) checkProperty(k, v, `-p ${k}`);
+}
+
+/** The longest error line printed: an error quoting its input (a 10 MB value) stays one readable line. */
+export const MAX_ERROR_LINE = 400;
+
+/** The first line of `msg`, cut to {@link MAX_ERROR_LINE} characters. */
+export function oneLine(msg: string): string {
+  const first = msg.split('\n')[0]!;
+  return first.length > MAX_ERROR_LINE ? `${first.slice(0, MAX_ERROR_LINE)}… (${first.length} characters)` : first;
+}
+
+/**
+ * Checks, before any work, that results can be written to `file`: not a directory, its parent
+ * created if missing and writable. UsageError (one line) otherwise.
+ */
+export function checkOutFile(file: string, flag = '--out'): void {
+  const st = statOrNull(file);
+  if (st?.isDirectory()) throw new UsageError(`${flag} ${file} is a directory: give a file name`);
+  writableDir(path.dirname(path.resolve(file)), flag, file);
+}
+
+/** Checks, before any work, that `dir` is a directory (created if missing) this process can write. */
+export function checkDir(dir: string, flag: string): void {
+  const st = statOrNull(dir);
+  if (st && !st.isDirectory()) throw new UsageError(`${flag} ${dir} is not a directory`);
+  writableDir(path.resolve(dir), flag, dir);
+}
+
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
+}
+
+function writableDir(dir: string, flag: string, given: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`${flag} ${given}: cannot write there (${(e as { code?: string }).code ?? (e as Error).message})`);
+  }
 }

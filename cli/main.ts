@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KvError } from '../engines/errors.js';
-import { UsageError } from './args.js';
+import { oneLine, UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { enginesCommand } from './commands/engines.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -38,15 +38,6 @@ example:
 
 /** Usage-type error codes: the user asked for something that does not exist or is malformed. */
 const USAGE_CODES = new Set(['INVALID_ARGUMENT', 'UNKNOWN_ENGINE', 'NOT_FOUND', 'NOT_SUPPORTED', 'TOO_LARGE']);
-
-/** The longest error line printed: an error quoting its input (a 10 MB value) stays one readable line. */
-export const MAX_ERROR_LINE = 400;
-
-/** The first line of `msg`, cut to {@link MAX_ERROR_LINE} characters. */
-export function oneLine(msg: string): string {
-  const first = msg.split('\n')[0]!;
-  return first.length > MAX_ERROR_LINE ? `${first.slice(0, MAX_ERROR_LINE)}… (${first.length} characters)` : first;
-}
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

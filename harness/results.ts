@@ -49,8 +49,13 @@ export function writeResults(file: string, results: ResultsFile): void {
   validateResults(results, file);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n');
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n');
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true, recursive: false }); // never leave the temporary behind
+    throw e;
+  }
 }
 
 /**

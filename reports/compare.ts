@@ -56,6 +56,8 @@ export interface Comparison {
   rows: MetricComparison[];
   regressions: number;
   improvements: number;
+  /** Metrics compared on both sides (a figure in baseline and candidate): 0 means the two share nothing. */
+  compared: number;
   /** Differences in setup between baseline and candidate (recordcount, seed, environment). */
   warnings: string[];
 }
@@ -156,6 +158,7 @@ export function compareResults(baseline: readonly ResultsFile[], candidate: read
     alpha, minEffect, method: methodText(alpha, minEffect), rows,
     regressions: rows.filter((r) => r.verdict === 'regression').length,
     improvements: rows.filter((r) => r.verdict === 'improvement').length,
+    compared: rows.filter((r) => r.baseline !== null && r.candidate !== null).length,
     warnings: setupWarnings(B, C),
   };
 }

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Durability } from '../../engines/engine.js';
 import { DURABILITIES } from '../../engines/engine.js';
-import { checkOverrides, intOpt, numOpt, overridesOf, parse, UsageError } from '../args.js';
+import { checkDir, checkOutFile, checkOverrides, intOpt, numOpt, overridesOf, parse, UsageError } from '../args.js';
 import { checkSpec, descriptorFor } from '../../harness/engines.js';
 import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../../harness/fork.js';
 import { HarnessCosts, loopKindOf } from '../../harness/harness-cost.js';
@@ -154,6 +154,9 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     workload = loadWorkload(c.files, c.overrides);
   }
   const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));
+  // where results and data go is checked before any work: a benchmark's results are never lost at the end
+  if (v.out !== undefined) checkOutFile(v.out as string);
+  if (descriptorFor(spec.name).capabilities.persistent) checkDir(dir, '--dir');
   const cp = applyClientProps(c, workload.props);
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   if (v.fork && v['no-fork']) throw new UsageError(`${cmd}: --fork and --no-fork exclude each other`);

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, splitEngineList, UsageError } from '../args.js';
+import { checkDir, parse, splitEngineList, UsageError } from '../args.js';
 import { parseEngineSpec } from '../../engines/registry.js';
 import { checkSpec, defaultMatrixEngines, descriptorFor } from '../../harness/engines.js';
 import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../../harness/fork.js';
@@ -101,7 +101,8 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const outDir = (v.out as string | undefined) ?? path.join('results', `matrix-${stamp}`);
   const dataDir = (v['data-dir'] as string | undefined) ?? path.join(outDir, 'data');
-  fs.mkdirSync(outDir, { recursive: true });
+  checkDir(outDir, '--out');
+  checkDir(dataDir, '--data-dir');
   const matrixId = `matrix-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
   process.stderr.write(
     `matrix: ${engines.length} engine(s) × ${workloads.length} workload(s), ${c.trials} trial(s), durability ${c.durability}` +

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isKvError, KvError } from '../../engines/errors.js';
+import { oneLine } from '../args.js';
 import { compareResults } from '../../reports/compare.js';
 import { renderComparisonHtml, renderComparisonMarkdown } from '../../reports/compare-render.js';
 import { toCsv, toYcsbText, writeHgrm } from '../../reports/exports.js';
@@ -92,8 +93,8 @@ function writeFile(file: string, text: string): void {
 }
 
 function fail(cmd: string, e: unknown): number {
-  if (isKvError(e)) process.stderr.write(`kvlab ${cmd}: ${e.code}: ${e.message.replace(/\s+/g, ' ')}\n`);
-  else process.stderr.write(`kvlab ${cmd}: ERROR: ${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ')}\n`);
+  if (isKvError(e)) process.stderr.write(`kvlab ${cmd}: ${e.code}: ${oneLine(e.message.replace(/\s+/g, ' '))}\n`);
+  else process.stderr.write(`kvlab ${cmd}: ERROR: ${oneLine((e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' '))}\n`);
   return 2;
 }
 
@@ -146,14 +147,21 @@ export function compareCommand(args: string[]): number {
     if (p.positional.length !== 2) throw new KvError('INVALID_ARGUMENT', `want BASELINE and CANDIDATE, got ${p.positional.length} path(s) (see --help)`);
     const alpha = numberFlag(p.flags.get('alpha'), '--alpha', 0, 1, 0.05);
     const minEffect = numberFlag(p.flags.get('minEffect'), '--min-effect', -1e-12, 1000, 5) / 100;
-    const cmp = compareResults(loadResults([p.positional[0]!]), loadResults([p.positional[1]!]), { alpha, minEffect });
+    const baseline = loadResults([p.positional[0]!]);
+    const candidate = loadResults([p.positional[1]!]);
+    const cmp = compareResults(baseline, candidate, { alpha, minEffect });
+    if (cmp.compared === 0) {
+      // a CI gate that passes when it compared nothing is worse than none
+      const pairs = (rs: typeof baseline) => [...new Set(rs.map((r) => `${r.engine.label} [${r.engine.durability}] × ${r.workload.name}`))].join(', ') || 'nothing';
+      throw new KvError('INVALID_ARGUMENT', `baseline and candidate share no engine × workload × metric (baseline: ${pairs(baseline)}; candidate: ${pairs(candidate)})`);
+    }
     const md = renderComparisonMarkdown(cmp);
     const mdFile = p.flags.get('markdown');
     if (typeof mdFile === 'string') writeFile(mdFile, md);
     else process.stdout.write(md);
     const html = p.flags.get('html');
     if (typeof html === 'string') writeFile(html, renderComparisonHtml(cmp));
-    process.stderr.write(`kvlab compare: ${cmp.regressions} regression(s), ${cmp.improvements} improvement(s) over ${cmp.rows.length} metric(s)\n`);
+    process.stderr.write(`kvlab compare: ${cmp.regressions} regression(s), ${cmp.improvements} improvement(s) over ${cmp.compared} metric(s) compared on both sides (${cmp.rows.length} rows)\n`);
     return p.flags.has('--fail-on-regression') && cmp.regressions > 0 ? 1 : 0;
   } catch (e) {
     return fail('compare', e);

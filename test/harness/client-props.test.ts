@@ -90,4 +90,36 @@ describe('bad input: exit 2, one short line, before any work', () => {
       expect(r.err.length).toBeLessThan(600); // never the 10 MB value echoed back
     }
   });
+
+  it('--out a directory, --out under a file, --dir a file: exit 2 before any work, nothing left behind', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'plain');
+    fs.writeFileSync(file, 'x');
+    const outDir = path.join(dir, 'outdir');
+    fs.mkdirSync(outDir);
+    for (const [extra, msg] of [
+      [['--out', outDir], /--out .* is a directory/],
+      [['--out', path.join(file, 'r.json')], /cannot write there/],
+      [['--dir', file], /--dir .* is not a directory/],
+    ] as const) {
+      const r = await cli(['run', ...base(dir).filter((a, i, all) => !(a === '--dir' || all[i - 1] === '--dir')), '--engine', 'hashlog', ...(extra.includes('--dir') ? [] : ['--dir', path.join(dir, 's')]), ...extra]);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err).not.toMatch(/ops\/s|\[OVERALL\]/); // refused before the benchmark ran
+    }
+    expect(fs.readdirSync(outDir)).toEqual([]);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('compare of results that share nothing is exit 2, even without --fail-on-regression', async () => {
+    const dir = tmpDir();
+    const a = path.join(dir, 'a.json');
+    const b = path.join(dir, 'b.json');
+    expect((await cli(['load', ...base(dir), '--out', a])).code).toBe(0);
+    expect((await cli(['load', ...base(dir).map((x) => (x === 'map' ? 'hashlog' : x)), '--dir', path.join(dir, 'h'), '--out', b])).code).toBe(0);
+    const r = await cli(['compare', a, b]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/share no engine × workload × metric/);
+  });
 });
+
