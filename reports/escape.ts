@@ -7,9 +7,21 @@
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/**
+ * Unicode bidirectional controls (embeddings, overrides, isolates, marks) and C0/C1 control
+ * characters: applied, they reorder or hide text, so a label could display as something it is
+ * not (`U+202E` shows the rest reversed). Reports show them instead, as `⟨U+202E⟩`.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `s` with every bidi or control character replaced by a visible `⟨U+XXXX⟩`. */
+export function showControls(s: string): string {
+  return s.replace(INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
+/** Escapes text for HTML element content and quoted attribute values (controls shown, see {@link showControls}). */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return showControls(s).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
 /**
@@ -42,8 +54,12 @@ export function escapeScriptContent(js: string): string {
  * so escaping as HTML makes plotly show the characters literally.
  */
 export function escapePlotlyText(s: string): string {
-  return escapeHtml(s);
+  // plotly does not wrap legend entries or titles: a long label is cut (the tables show it whole)
+  return escapeHtml(s.length > MAX_PLOT_TEXT ? `${s.slice(0, MAX_PLOT_TEXT)}…` : s);
 }
+
+/** The longest label a plot shows (characters) before cutting it with `…`. */
+export const MAX_PLOT_TEXT = 120;
 
 /**
  * Escapes text for a Markdown table cell or inline text (GitHub-flavoured): `&`, `<`, `>` become
@@ -52,8 +68,7 @@ export function escapePlotlyText(s: string): string {
  * Without `[`/`]` no link or image can form.
  */
 export function escapeMarkdown(s: string): string {
-  return s
-    .replace(/[\r\n]+/g, ' ')
+  return showControls(s.replace(/[\r\n]+/g, ' '))
     .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
     .replace(/([\\`*_[\]|~])/g, '\\$1');
 }

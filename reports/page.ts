@@ -59,7 +59,7 @@ const CLIENT_SCRIPT = `(function () {
 })();`;
 
 const CSS = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 16px 48px; color: #1b1b1b; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 16px 48px; color: #1b1b1b; overflow-wrap: anywhere; }
 h1 { font-size: 1.5em; margin: 20px 0 4px; } h2 { font-size: 1.2em; margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .meta { color: #555; font-size: 0.9em; } nav a { margin-right: 12px; font-size: 0.9em; }
 .warnings { background: #fff4e5; border-left: 4px solid #e69f00; padding: 8px 12px; margin: 12px 0; }
@@ -67,7 +67,7 @@ h1 { font-size: 1.5em; margin: 20px 0 4px; } h2 { font-size: 1.2em; margin-top: 
 .chart { width: 100%; margin: 12px 0; }
 table { border-collapse: collapse; margin: 12px 0; font-size: 0.85em; width: 100%; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 td:nth-child(-n+2) { min-width: 7em; max-width: 26em; } .tablewrap { overflow-x: auto; }
 .note { color: #8a4b00; font-size: 0.9em; margin: 2px 0 8px; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

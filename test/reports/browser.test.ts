@@ -77,4 +77,30 @@ describe('HTML report in headless chromium', () => {
     expect(png.readUInt32BE(16)).toBe(1280);
     console.log(`report screenshot: ${SCREENSHOT}; page drew its charts ${log.renderMs} ms after navigation start`);
   });
+
+  it('wraps a 100 KB label inside the page width and shows a bidi override instead of applying it', async () => {
+    const long = structuredClone(fx.results[0]!);
+    long.engine.label = `long-${'x'.repeat(100_000)}`;
+    const spoof = structuredClone(fx.results[0]!);
+    spoof.engine.label = 'evil\u202Egnp.exe';
+    const file = path.join(fx.dir, 'wide.html');
+    const dir = path.join(fx.dir, 'wide');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify(long));
+    fs.writeFileSync(path.join(dir, 'b.json'), JSON.stringify(spoof));
+    writeHtmlReport([dir], file, { title: 'wide' });
+    const w = await openReport(browser, file);
+    try {
+      const seen = await w.page.evaluate(() => ({
+        width: document.documentElement.scrollWidth,
+        text: document.body.innerText,
+      }));
+      expect(seen.width).toBeLessThanOrEqual(1280);
+      expect(seen.text).toContain('evil⟨U+202E⟩gnp.exe');
+      expect(seen.text).not.toContain('\u202E');
+    } finally {
+      await w.page.close();
+    }
+  });
 });
+
