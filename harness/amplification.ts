@@ -20,6 +20,8 @@ export interface AmplificationInput {
   liveBytesEstimate: number;
   liveKeysEstimate: number;
   rssAfter: number;
+  /** Anonymous RSS after the phase (no mapped file pages), when known. */
+  rssAnonAfter?: number;
   heapDeltaBytes: number;
 }
 
@@ -64,6 +66,7 @@ export function amplification(x: AmplificationInput): Amplification {
     space,
     indexBytesPerKey,
     rssBytesPerKey: ratio(x.rssAfter, keys),
+    ...(x.rssAnonAfter !== undefined ? { rssAnonBytesPerKey: ratio(x.rssAnonAfter, keys) } : {}),
     heapDeltaBytes: x.heapDeltaBytes,
     notes,
   };

@@ -91,6 +91,7 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
       liveBytesEstimate: p.liveKeysEstimate * p.recordBytesEstimate,
       liveKeysEstimate: p.liveKeysEstimate,
       rssAfter: memAfter.rss,
+      ...(memAfter.rssAnon !== undefined ? { rssAnonAfter: memAfter.rssAnon } : {}),
       heapDeltaBytes: memAfter.heapUsed - memBefore.heapUsed,
     }),
     errorSamples: m.errorSamples,

@@ -179,11 +179,18 @@ export const EngineStatsSchema = Type.Object({
   unknown: Type.Array(Type.String()),
 });
 
-/** Amplification over one phase; a figure is null when an input is unknown or zero (`notes` say why). */
+/**
+ * Amplification over one phase; a figure is null when an input is unknown or zero (`notes` say
+ * why). Memory per key is given from the engine's own index figure and from the process (RSS,
+ * and its anonymous part): the process figure includes the harness and Node (tens of MB), so
+ * compare engines on it at a size where that is small.
+ */
 export const AmplificationSchema = Type.Object({
   writeEngine: Nullable(NonNeg), writeOs: Nullable(NonNeg), writeSyscall: Nullable(NonNeg),
   readEngine: Nullable(NonNeg), readSyscall: Nullable(NonNeg), deviceBytesPerRead: Nullable(NonNeg),
   space: Nullable(NonNeg), indexBytesPerKey: Nullable(NonNeg), rssBytesPerKey: Nullable(NonNeg),
+  /** Anonymous RSS (heap, native allocations; no mapped file pages) per live key; absent in older results and off Linux. */
+  rssAnonBytesPerKey: Type.Optional(Nullable(NonNeg)),
   heapDeltaBytes: Finite,
   notes: Type.Array(Type.String()),
 });

@@ -23,13 +23,14 @@ export const RUM_METRICS: readonly RumMetric[] = [
   { phase: 'run', field: 'readEngine', title: 'read amp. (run, engine bytes)' },
   { phase: 'run', field: 'space', title: 'space amp. (after run)' },
   { phase: 'run', field: 'indexBytesPerKey', title: 'index memory (bytes/key)' },
-  { phase: 'run', field: 'rssBytesPerKey', title: 'RSS (bytes/key)' },
+  { phase: 'run', field: 'rssBytesPerKey', title: 'process RSS (bytes/key)' },
+  { phase: 'run', field: 'rssAnonBytesPerKey', title: 'process anon. RSS (bytes/key)' },
 ];
 
 /** Median of the non-null per-trial values of `field` in `phase`, or null when none is known. */
 export function medianAmplification(phase: PhaseResult | null, field: RumMetric['field']): number | null {
   if (!phase) return null;
-  const xs = phase.trials.map((t) => t.amplification[field]).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const xs = phase.trials.map((t) => t.amplification[field]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
   if (xs.length === 0) return null;
   const m = xs.length >> 1;
   return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
@@ -61,7 +62,7 @@ export function rumFigure(model: ReportModel): Figure | null {
   });
   const title = 'RUM view: read, update (write) and memory amplification per engine';
   return {
-    id: '', section: 'rum', title, height: 620, data,
+    id: '', section: 'rum', title, height: 120 + 250 * Math.ceil(RUM_METRICS.length / cols), data,
     layout: baseLayout(title, contextLine(cells as Cell[]), {
       barmode: 'group',
       grid: { rows: Math.ceil(RUM_METRICS.length / cols), columns: cols, pattern: 'independent', ygap: 0.35, xgap: 0.25 },
