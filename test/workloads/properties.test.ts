@@ -120,3 +120,13 @@ describe('configuration errors', () => {
     bad({ dataintegrity: 'true', fieldlengthdistribution: 'uniform' }, /constant/);
   });
 });
+
+describe('the property table', () => {
+  it('workloads/README.md names every property the code accepts', async () => {
+    const { KNOWN_PROPERTIES } = await import('../../workloads/properties.js');
+    const fs = await import('node:fs');
+    const readme = fs.readFileSync(new URL('../../workloads/README.md', import.meta.url), 'utf8');
+    const missing = [...KNOWN_PROPERTIES].filter((k) => !readme.includes(`\`${k}\``));
+    expect(missing).toEqual([]);
+  });
+});
