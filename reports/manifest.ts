@@ -57,6 +57,14 @@ export function enginesTable(model: ReportModel): TableData {
   };
 }
 
+/** How an async engine's threads were chosen: ` (best of the ladder 1: 900/s, 4: 2100/s, ...)`. */
+function threadsHow(h: ResultsFile['harness']): string {
+  const c = h.threadsChosen;
+  if (!c) return '';
+  if (c.by === 'given') return ' (given)';
+  return ` (best of the ladder ${c.ladder.map((l) => `${l.threads}: ${formatNumber(l.throughput)} ops/s`).join(', ')})`;
+}
+
 /** Workloads: seed, files, the properties that shape the figures, then all properties. */
 export function workloadsTable(model: ReportModel): TableData {
   const files = distinctBy(model.files, (f) => JSON.stringify([f.workload, f.harness]));
@@ -71,7 +79,7 @@ export function workloadsTable(model: ReportModel): TableData {
       const h = f.harness;
       return [w.name, w.seed, w.propertyFiles.join(', ') || '(none)',
         key.filter((k) => k in w.properties).map((k) => `${k}=${w.properties[k]}`).join(', '),
-        `threads=${h.threads}, ${h.targetOpsPerSec === null ? 'closed loop' : `target ${h.targetOpsPerSec} ops/s`}, warmup=${h.warmupOps}, trials=${h.trials}, interval=${h.intervalMs} ms, values=${h.valueMode}${w.trace ? `, trace ${w.trace}` : ''}`,
+        `threads=${h.threads}${threadsHow(h)}, ${h.targetOpsPerSec === null ? 'closed loop' : `target ${h.targetOpsPerSec} ops/s`}, warmup=${h.warmupOps}, trials=${h.trials}${h.forked ? ' (each in a fresh process, engines interleaved)' : h.trials > 1 ? ' (in one process)' : ''}, interval=${h.intervalMs} ms, values=${h.valueMode}${w.trace ? `, trace ${w.trace}` : ''}${w.ignoredProperties?.length ? `; ignored properties: ${w.ignoredProperties.join(', ')}` : ''}`,
         Object.entries(w.properties).map(([k, v]) => `${k}=${v}`).join(', ')];
     }),
   };
