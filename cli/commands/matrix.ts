@@ -21,14 +21,11 @@ import { applyClientProps, COMMON_HELP, COMMON_OPTIONS, commonValues } from './b
 
 /**
  * Size of the default matrix (properties not given with -p): all embedded persistent engines on
- * A–F in about two minutes on the 2-core development machine. Measured: 7 engines at
- * 10000/10000 took 344 s with the machine heavily loaded (load average ~23), 112 s of it in
- * workload E's scans; maxexecutiontime=3 caps each run phase (E included) at 3 s: the default
- * matrix then took 196 s at load average ~43 (another matrix running beside it), so about two
- * minutes or less on the machine alone. On the idle machine 10000/10000 took only 36 s, so the
- * default is now 30000/30000 with a 5 s cap per run phase (about two minutes idle).
+ * A–F. The README's main job runs it with 3 forked trials; one trial at 30000/30000 with a 5 s
+ * cap per run phase took 2 min 16 s idle, so three trials (plus classic-level's thread ladder)
+ * run at 20000/20000 with a 2 s cap per run phase.
  */
-export const DEFAULT_MATRIX_SIZE = { recordcount: 30_000, operationcount: 30_000, maxexecutiontime: 5 };
+export const DEFAULT_MATRIX_SIZE = { recordcount: 20_000, operationcount: 20_000, maxexecutiontime: 2 };
 const ALL_WORKLOADS = ['a', 'b', 'c', 'd', 'e', 'f'];
 /** Operations in flight tried for an async engine when --threads is not given (its best is kept and recorded). */
 export const THREAD_LADDER = [1, 4, 16];
