@@ -11,7 +11,9 @@ import * as nodefs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnyEngine, EngineDescriptor } from '../../engines/engine.js';
-import { isKvError } from '../../engines/errors.js';
+import { isKvError, KvError } from '../../engines/errors.js';
+import { lsmDescriptor } from '../../engines/lsm/index.js';
+import { openDescriptor } from '../../engines/open.js';
 import { decodeMarker, encodeMarker, ENGINE_MARKER, readMarker } from '../../engines/identity.js';
 import { NodeFs } from '../../engines/fs.js';
 import { listEngines, openEngine } from '../../engines/registry.js';
@@ -180,6 +182,18 @@ describe('engine identity', () => {
       nodefs.writeFileSync(file, good);
       await readsBack(d, dir);
     }
+  });
+
+  it('the marker is written before a new store is created and removed if the core fails; an adopted store is marked only once it opened', async () => {
+    const failing: EngineDescriptor = { ...lsmDescriptor, name: 'failing', openCore: () => { throw new KvError('IO', 'boom'); } };
+    const dir = tmpDir();
+    expect(() => openDescriptor(failing, 'failing', { dir })).toThrow(/boom/);
+    expect(nodefs.readdirSync(dir)).toEqual(['kvlab.lock']);
+    const adopt = await makeStore(lsmDescriptor);
+    nodefs.unlinkSync(path.join(adopt, ENGINE_MARKER));
+    nodefs.writeFileSync(path.join(adopt, 'MANIFEST'), 'damaged');
+    expect((await openErr('lsm', adopt)).code).toBe('CORRUPTION');
+    expect(nodefs.existsSync(path.join(adopt, ENGINE_MARKER))).toBe(false);
   });
 
   it('marker codec: round-trips, and any changed byte fails', () => {
