@@ -162,9 +162,11 @@ export class LsmCore implements SyncCore {
     const logs: number[] = [];
     const emptyLogs: number[] = [];
     const recorded = m === undefined ? 0 : m.logSynced;
+    // deleted only once every check and the replay passed: a CORRUPTION open changes nothing
+    const garbage: string[] = [];
     for (const name of this.fs.list(this.dir)) {
       const fm = FILE_RE.exec(name);
-      if (name === `${MANIFEST_NAME}.tmp`) this.fs.unlink(path.join(this.dir, name));
+      if (name === `${MANIFEST_NAME}.tmp`) garbage.push(path.join(this.dir, name));
       if (!fm) continue;
       const n = Number(fm[1]);
       const file = path.join(this.dir, name);
@@ -174,8 +176,8 @@ export class LsmCore implements SyncCore {
         if (fm[2] === 'sst' || this.fs.fileSize(file) > 0) throw corruption(`${MANIFEST_NAME} is missing but ${name} holds data`, file, 0);
         emptyLogs.push(n);
       } else if (fm[2] === 'sst') {
-        if (!live.has(n)) this.fs.unlink(file);
-      } else if (n < this.logNumber) this.fs.unlink(file);
+        if (!live.has(n)) garbage.push(file);
+      } else if (n < this.logNumber) garbage.push(file);
       else if (n === this.logNumber || recorded < 0) logs.push(n);
       else if (this.fs.fileSize(file) === 0) emptyLogs.push(n);
       else throw corruption(`WAL ${name} is newer than the MANIFEST's log ${this.logNumber} and holds data`, file, 0);
@@ -194,6 +196,7 @@ export class LsmCore implements SyncCore {
         if (seq > lastSeq) lastSeq = seq;
       }
     }
+    for (const file of garbage) this.fs.unlink(file);
     // A fresh WAL, then (if anything was replayed) a flush; the manifest then retires old WALs.
     this.startWal();
     if (this.mem.count > 0) this.flushMemtable(lastSeq, false);

@@ -128,7 +128,11 @@ describe('lsm recovery: torn tail vs damage vs truncation', () => {
     const copy = copyStore(dir);
     const boundary = recorded - (VALUE + 40) * 3; // somewhere three records below R
     nodefs.truncateSync(log, boundary);
+    nodefs.writeFileSync(path.join(dir, '999999.sst'), 'an orphan table'); // garbage a healthy open would delete
+    const names = () => nodefs.readdirSync(dir).filter((n) => n !== LOCK_FILE).sort();
+    const before = names();
     let err = openErr(dir);
+    expect(names(), 'a CORRUPTION open deletes nothing').toEqual(before);
     expect(err.code).toBe('CORRUPTION');
     expect(err.file).toBe(log);
     expect(err.offset).toBe(boundary);
