@@ -241,6 +241,13 @@ export interface EngineDescriptor {
   readonly limits: Limits;
   readonly options: Readonly<Record<string, OptionSpec>>;
   /**
+   * Persistent engines: the names of every file the engine may create in its directory (each
+   * name is tested against every pattern; `kvlab.lock` and `kvlab.engine` need not be listed).
+   * A directory without an engine marker is adopted only when all its files match
+   * (engines/identity.ts); absent: only an empty or marked directory opens.
+   */
+  readonly files?: readonly RegExp[];
+  /**
    * Extra engine specs the conformance suite also runs (e.g. tiny memtables so that flushes and
    * compactions happen within a short random history). Optional.
    */

@@ -22,6 +22,12 @@ export type ErrorCode =
   | 'IO'
   /** The data directory is held by another open engine instance. */
   | 'LOCKED'
+  /**
+   * The directory holds another engine's store: its `kvlab.engine` marker names a different
+   * engine, or it has no marker and holds files that are not this engine's (engines/identity.ts).
+   * The message names both engines (or the foreign files); nothing in the directory was changed.
+   */
+  | 'WRONG_ENGINE'
   /** No engine with that name is registered, or an engine option is unknown. */
   | 'UNKNOWN_ENGINE'
   /** A required file or directory does not exist (e.g. a workload file). */

@@ -18,7 +18,8 @@
  *   every mode a core hands each write to the OS before returning (unless opened with the
  *   explicit `bufferWrites` option, recorded as `crashSafety: process-crash-unsafe`);
  * - user byte counters, the Fs device counters, the stats skeleton;
- * - the directory lock, resolved settings and the group-commit defaults.
+ * - the directory lock, the directory's engine identity (engines/identity.ts), resolved
+ *   settings and the group-commit defaults.
  *
  * A core never checks arguments, never numbers writes and never decides when to sync.
  */
@@ -29,6 +30,7 @@ import { emptyStats } from './engine.js';
 import { checkBatchOnce, checkKey, checkLimit, checkValue, DirLock } from './common.js';
 import { closedError, ioError, isKvError, KvError, notSupported } from './errors.js';
 import type { Fs } from './fs.js';
+import { claimDirectory, type DirectoryClaim } from './identity.js';
 
 /** Settings a result records, as the core reports them. */
 export type Settings = Readonly<Record<string, string | number | boolean>>;
@@ -598,32 +600,66 @@ function checkArray<T>(a: readonly T[], what: string): readonly T[] {
 /**
  * Opens the core of `d` inside a shell: makes the directory, takes its lock (persistent
  * embedded engines; a network store's exclusivity is its own lock on the server, since its
- * data is not in the directory), wraps the core.
+ * data is not in the directory), claims the directory for the engine (engines/identity.ts:
+ * WRONG_ENGINE when it holds another engine's store; a new store's `kvlab.engine` marker is
+ * written before the core opens, an adopted marker-less one's after), wraps the core.
  */
 export function openShell(d: EngineDescriptor, opts: ResolvedOpenOptions): SyncShell | Promise<AsyncShell> {
-  const lock = d.capabilities.persistent && d.role !== 'network' ? takeLock(opts.fs, opts.dir) : undefined;
+  const persistent = d.capabilities.persistent && d.role !== 'network';
+  const lock = persistent ? takeLock(opts.fs, opts.dir) : undefined;
+  let claim: DirectoryClaim | undefined;
   let opened: SyncCore | AsyncCore | Promise<AsyncCore>;
   try {
+    // the directory's engine identity, checked before the core sees a single file
+    if (persistent) claim = claimDirectory(opts.fs, opts.dir, d);
     opened = d.openCore(opts);
   } catch (e) {
+    claim?.abandon();
     lock?.release();
     throw e;
   }
   if (d.kind === 'sync') {
     if (opened instanceof Promise) {
+      claim?.abandon();
       lock?.release();
       opened.then((c) => c.close(), () => undefined);
       throw notSupported(`engine '${d.name}' is declared sync but opened asynchronously`);
     }
-    return new SyncShell(d, opts, opened as SyncCore, lock);
+    const core = opened as SyncCore;
+    try {
+      claim?.commit();
+    } catch (e) {
+      closeQuietly(() => core.close());
+      lock?.release();
+      throw e;
+    }
+    return new SyncShell(d, opts, core, lock);
   }
   return Promise.resolve(opened as AsyncCore | Promise<AsyncCore>).then(
-    (core) => new AsyncShell(d, opts, core, lock),
+    async (core) => {
+      try {
+        claim?.commit();
+      } catch (e) {
+        await core.close().catch(() => undefined);
+        lock?.release();
+        throw e;
+      }
+      return new AsyncShell(d, opts, core, lock);
+    },
     (e: unknown) => {
+      claim?.abandon();
       lock?.release();
       throw e;
     },
   );
+}
+
+function closeQuietly(close: () => void): void {
+  try {
+    close();
+  } catch {
+    /* the open already failed with its own error */
+  }
 }
 
 function takeLock(fs: Fs, dir: string): DirLock {

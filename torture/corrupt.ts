@@ -1,6 +1,6 @@
 /**
  * The corruption torture: load a store (torture/corrupt-load.ts), find its file types (names with
- * numbers replaced by `#`, LOCK excluded), and for each type damage copies of its largest and its
+ * numbers replaced by `#`, lock files and the engine marker excluded), and for each type damage copies of its largest and its
  * newest file
  * (flip a byte, zero a 512-byte block, truncate) at several offsets (the first byte, the last,
  * random ones). Each damaged copy is opened and read in full in a child process with a time
@@ -9,6 +9,7 @@
  * the only outcomes allowed are a CORRUPTION error or intact data.
  */
 import { LOCK_FILE } from '../engines/common.js';
+import { ENGINE_MARKER } from '../engines/identity.js';
 import { spawn } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
@@ -61,7 +62,10 @@ function listFiles(root: string, rel = ''): string[] {
   for (const ent of nodefs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
     const r = path.join(rel, ent.name);
     if (ent.isDirectory()) out.push(...listFiles(root, r));
-    else if (ent.isFile() && ent.name !== 'LOCK' && ent.name !== LOCK_FILE) out.push(r); // lock files hold no data
+    // lock files hold no data; the engine marker (engines/identity.ts) is the same small file in
+    // every engine's directory, and its damage (CORRUPTION, nothing touched) is tested once for
+    // every engine in test/engines/identity.test.ts
+    else if (ent.isFile() && ent.name !== 'LOCK' && ent.name !== LOCK_FILE && ent.name !== ENGINE_MARKER) out.push(r);
   }
   return out.sort();
 }

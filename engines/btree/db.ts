@@ -15,7 +15,8 @@ import type { Fd, Fs } from '../fs.js';
 import { BufferPool } from './buffer-pool.js';
 import { Freelist, readFreelist } from './freelist.js';
 import type { Meta } from './meta.js';
-import { META_PAGESIZE_OFFSET, PAGE_SIZES, decodeMeta, encodeMeta, mixPage, pickMeta } from './meta.js';
+import type { SlotRead } from './meta.js';
+import { META_PAGESIZE_OFFSET, PAGE_SIZES, decodeSlot, encodeMeta, mixPage, pickMeta } from './meta.js';
 import { Layout, Node, OverflowRef } from './node.js';
 import { walkOverflow } from './overflow.js';
 import { PageType, pageStamp, stampedAfter } from './page.js';
@@ -31,6 +32,8 @@ export interface MetaState {
   readonly active: Meta;
   /** An unsynced meta newer than `active` whose pages did not verify, and why (after a power loss). */
   readonly dropped?: string;
+  /** Meta copies that failed their checks or disagree while their slot still decoded (inspect warns). */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -108,37 +111,39 @@ export function chooseMeta(fs: Fs, fd: Fd, file: string, preferredPageSize: numb
   const dropped = `meta ${m.txid % 2} (unsynced commit txid ${m.txid}, base ${m.base}) is incomplete on disk: ${why}`;
   if (typeof other === 'string') throw corruption(`${dropped}; meta ${1 - (m.txid % 2)} is invalid (${other})`, file, 0);
   if (other.unsynced) throw corruption(`${dropped}; meta ${1 - (m.txid % 2)} is unsynced too (txid ${other.txid})`, file, 0);
-  return { slots: ms.slots, active: other, dropped };
+  return { ...ms, active: other, dropped };
 }
 
-/** Reads both meta pages. `preferredPageSize` is tried first when meta 0 is unreadable. */
+/**
+ * Reads both meta pages. The page size is the one copy 1 of meta 0 claims; when no copy of
+ * either slot decodes at that size, `preferredPageSize` and then every legal size are tried.
+ * CORRUPTION when no meta is valid, or one slot has no valid copy ({@link pickMeta}).
+ */
 export function readMetas(fs: Fs, fd: Fd, file: string, preferredPageSize: number): MetaState {
-  const readAt = (size: number, slot: number): Meta | string => {
+  const readAt = (size: number, slot: number): SlotRead => {
     const page = Buffer.alloc(size);
     const n = fs.read(fd, page, 0, size, slot * size);
-    if (n !== size) return `short read (${n} of ${size} bytes)`;
-    return decodeMeta(page, slot);
+    if (n !== size) return { meta: `short read (${n} of ${size} bytes)` };
+    return decodeSlot(page, slot);
   };
   const head = Buffer.alloc(META_PAGESIZE_OFFSET + 4);
   fs.read(fd, head, 0, head.length, 0);
   const claimed = head.readUInt32LE(META_PAGESIZE_OFFSET);
-  let m0: Meta | string = 'page size field invalid';
-  let m1: Meta | string = 'not found';
-  if (PAGE_SIZES.includes(claimed)) {
-    m0 = readAt(claimed, 0);
-    m1 = readAt(claimed, 1);
-  }
-  if (typeof m0 === 'string' && typeof m1 === 'string') {
-    // meta 0 is torn: find slot 1 by trying each legal page size
-    for (const size of [preferredPageSize, ...PAGE_SIZES]) {
-      const m = readAt(size, 1);
-      if (typeof m !== 'string') {
-        m1 = m;
-        break;
-      }
+  const sizes = [...new Set([...(PAGE_SIZES.includes(claimed) ? [claimed] : []), preferredPageSize, ...PAGE_SIZES])];
+  let found: [SlotRead, SlotRead] | undefined;
+  let size = sizes[0]!;
+  for (const s of sizes) {
+    const pair: [SlotRead, SlotRead] = [readAt(s, 0), readAt(s, 1)];
+    if (typeof pair[0].meta !== 'string' || typeof pair[1].meta !== 'string') {
+      found = pair;
+      size = s;
+      break;
     }
+    found ??= pair;
   }
-  return { slots: [m0, m1], active: pickMeta(m0, m1, file) };
+  const [r0, r1] = found!;
+  const notes = [r0, r1].flatMap((r, i) => (r.note ? [`meta ${i}: ${r.note}`] : []));
+  return { slots: [r0.meta, r1.meta], active: pickMeta(r0.meta, r1.meta, file, size), ...(notes.length ? { notes } : {}) };
 }
 
 /** Throws INVALID_ARGUMENT unless `pageSize` is a supported power of two. */

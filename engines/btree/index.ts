@@ -22,6 +22,8 @@ export const btreeDescriptor: EngineDescriptor = {
   fsSeam: 'all',
   version: BTREE_VERSION,
   kind: 'sync',
+  /** The data file and its temp file at creation (FORMAT.md). */
+  files: [/^data\.btree(\.tmp)?$/],
   capabilities: { ...BTREE_CAPABILITIES, durability: [...BTREE_CAPABILITIES.durability] },
   limits: { maxKeyBytes: MAX_KEY_BYTES, maxValueBytes: MAX_VALUE_BYTES },
   // 4 KiB pages keep the descriptor's key limit; a 16-page cache and tiny transactions force

@@ -116,6 +116,7 @@ export function inspect(dir: string, opts: InspectOptions = {}): InspectReport {
     report.meta = meta;
     report.pageSize = meta.pageSize;
     report.metaSlots = metas.slots.map((m) => (typeof m === 'string' ? m : m.unsynced ? `txid ${m.txid} (unsynced, base ${m.base})` : `txid ${m.txid}`)) as [string, string];
+    for (const n of metas.notes ?? []) report.warnings.push(`${n}; the slot's valid copy is used`);
     if (metas.dropped !== undefined) report.warnings.push(`${metas.dropped}; using meta ${meta.txid % 2} (txid ${meta.txid})`);
     metas.slots.forEach((m, i) => {
       if (typeof m === 'string') report.warnings.push(`meta ${i} invalid (${m}); using meta ${meta.txid % 2} (txid ${meta.txid})`);

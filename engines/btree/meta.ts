@@ -5,9 +5,19 @@
  * loss never touches the synced meta; a synced commit writes txid + 1. Open picks the valid
  * meta with the highest txid; an unsynced one is used only if its pages verify (db.ts).
  *
+ * Format 3 writes the meta record (bytes 0..111: page header + body) twice in its page, at
+ * offset 0 and at pageSize / 2, each copy with its own crc32 over its bytes 4..111 (in the
+ * header's checksum field; the rest of the page is zero and not covered). One write puts both
+ * copies on disk. A torn meta write leaves each copy old, new or (a sub-sector tear) invalid,
+ * and the slot's meta is its newest valid copy; a flipped byte or a zeroed block in a meta that
+ * was durably written damages one copy and the other still holds it exactly. A slot with no
+ * valid copy is damage, not a torn write (a tear stops at one point; an older copy survives),
+ * and since it may have held the newest commit, open then fails with CORRUPTION instead of
+ * falling back to the other slot's older commit ({@link pickMeta}).
+ *
  * Body layout after the page header (little-endian; on-disk: never change without a version bump):
  *   24 u32 magic 0x4B564254 ("KVBT" read as big-endian)
- *   28 u32 format version (2; 1 is read: its fields from 88 on are zero)
+ *   28 u32 format version (3; 1 and 2 are read: one copy covered by the page checksum; in 1 the fields from 88 on are zero)
  *   32 u32 page size
  *   36 u32 root page id
  *   40 u32 first freelist page id (0 = no freelist pages)
@@ -24,17 +34,22 @@
  *  100 u32 unsynced: sum mod 2^32 of mixB(pgid, page crc) over those pages
  *  104 u64 unsynced: txid of the synced meta this commit builds on (0 when synced)
  */
+import { crc32 } from 'node:zlib';
 import { corruption } from '../errors.js';
 import { PAGE_HEADER, PageType, checksumOk, readHeader, sealPage } from './page.js';
 
 /** on-disk: never change without a version bump. */
 export const META_MAGIC = 0x4b564254;
 /** on-disk: never change without a version bump. */
-export const FORMAT_VERSION = 2;
-/** Format versions this code reads (1: no unsynced commits, page stamps 0). */
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
-/** Body bytes of a format-2 meta. */
+export const FORMAT_VERSION = 3;
+/** Format versions this code reads (1: no unsynced commits, page stamps 0; 1 and 2: one meta copy). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+/** Body bytes of a format-2/3 meta. on-disk: never change without a version bump. */
 const META_USED = 88;
+/** Bytes of one meta copy (header + body). on-disk: never change without a version bump. */
+export const META_COPY_BYTES = PAGE_HEADER + META_USED;
+/** Offset of the second copy in a meta page of `pageSize` bytes (format 3). */
+export const metaCopyOffset = (pageSize: number): number => pageSize >> 1;
 /** Offset of the page-size field (read before the page size is known). */
 export const META_PAGESIZE_OFFSET = 32;
 
@@ -106,7 +121,30 @@ export function encodeMeta(m: Meta): Buffer {
     writeU64(page, m.base ?? 0, b + 80);
   }
   sealPage(page, m.txid % 2, PageType.meta, 0, 0, META_USED);
+  page.writeUInt32LE(crc32(page.subarray(4, META_COPY_BYTES)) >>> 0, 0);
+  page.copy(page, metaCopyOffset(m.pageSize), 0, META_COPY_BYTES);
   return page;
+}
+
+/** A meta slot as read: its meta (the newest valid copy) or why none is valid, and any damaged copy. */
+export interface SlotRead {
+  readonly meta: Meta | string;
+  /** A copy that failed its checks, or copies that disagree (a torn write), while the slot still decoded. */
+  readonly note?: string;
+}
+
+/** Decodes both copies of meta page `slot` (see the module doc). */
+export function decodeSlot(page: Buffer, slot: number): SlotRead {
+  const first = decodeCopy(page, 0, slot);
+  if (typeof first !== 'string' && first.version < 3) return { meta: first.meta };
+  const second = page.length >= 2 * META_COPY_BYTES ? decodeCopy(page, metaCopyOffset(page.length), slot) : 'page too small for two copies';
+  const a = typeof first === 'string' ? undefined : first.meta;
+  const b = typeof second === 'string' || second.version < 3 ? undefined : second.meta;
+  if (a === undefined && b === undefined) return { meta: typeof first === 'string' ? first : 'no valid copy' };
+  if (a === undefined) return { meta: b!, note: `copy 1 invalid (${String(first)})` };
+  if (b === undefined) return { meta: a, note: `copy 2 invalid (${typeof second === 'string' ? second : 'older format'})` };
+  if (a.txid !== b.txid) return { meta: a.txid > b.txid ? a : b, note: `copies hold txid ${a.txid} and ${b.txid} (a torn write)` };
+  return { meta: a };
 }
 
 /**
@@ -114,7 +152,23 @@ export function encodeMeta(m: Meta): Buffer {
  * magic, version, slot, or inconsistent fields) so callers can fall back and inspect can report.
  */
 export function decodeMeta(page: Buffer, slot: number): Meta | string {
-  if (!checksumOk(page)) return 'checksum mismatch';
+  return decodeSlot(page, slot).meta;
+}
+
+/**
+ * One copy at offset `o`: a format-3 copy (its own crc over bytes o+4..o+111), or at offset 0
+ * a format-1/2 page (the page checksum over the whole page).
+ */
+function decodeCopy(page: Buffer, o: number, slot: number): { meta: Meta; version: number } | string {
+  const own = (crc32(page.subarray(o + 4, o + META_COPY_BYTES)) >>> 0) === page.readUInt32LE(o) && page.readUInt32LE(o + PAGE_HEADER + 4) >= 3;
+  if (!own && !(o === 0 && checksumOk(page) && page.readUInt32LE(PAGE_HEADER + 4) < 3)) return 'checksum mismatch';
+  const view = o === 0 ? page : page.subarray(o);
+  const r = decodeFields(view, slot, page.length);
+  return typeof r === 'string' ? r : { meta: r, version: view.readUInt32LE(PAGE_HEADER + 4) };
+}
+
+/** The fields of a meta copy starting at byte 0 of `page` (checksum already checked). */
+function decodeFields(page: Buffer, slot: number, pageSize: number): Meta | string {
   const h = readHeader(page);
   if (h.type !== PageType.meta) return `not a meta page (type ${h.type})`;
   if (h.pgid !== slot) return `meta names slot ${h.pgid}`;
@@ -142,7 +196,7 @@ export function decodeMeta(page: Buffer, slot: number): Meta | string {
     m.base = readU64(page, b + 80);
     if (m.base >= m.txid || m.base % 2 === slot) return `unsynced txid ${m.txid} names base ${m.base}`;
   }
-  if (m.pageSize !== page.length) return `page size ${m.pageSize} does not match ${page.length}`;
+  if (m.pageSize !== pageSize) return `page size ${m.pageSize} does not match ${pageSize}`;
   if (m.txid % 2 !== slot) return `txid ${m.txid} written to the wrong slot`;
   if (m.root < 2 || m.root >= m.pageCount) return `root ${m.root} outside 2..${m.pageCount - 1}`;
   if (m.freelist !== 0 && (m.freelist < 2 || m.freelist >= m.pageCount)) return `freelist ${m.freelist} out of range`;
@@ -150,13 +204,22 @@ export function decodeMeta(page: Buffer, slot: number): Meta | string {
   return m;
 }
 
-/** The newer of two decode results, or CORRUPTION when neither is valid. */
-export function pickMeta(a: Meta | string, b: Meta | string, file: string): Meta {
+/**
+ * The newer of two slots' metas. CORRUPTION when neither is valid, and when one slot has no
+ * valid copy: it may have held the newest commit (a torn write always leaves a valid copy, so
+ * this is damage), and using the other slot would silently return an older state.
+ */
+export function pickMeta(a: Meta | string, b: Meta | string, file: string, pageSize = 0): Meta {
   const va = typeof a === 'string' ? undefined : a;
   const vb = typeof b === 'string' ? undefined : b;
   if (va && vb) return va.txid >= vb.txid ? va : vb;
-  if (va) return va;
-  if (vb) return vb;
+  if (va || vb) {
+    const bad = va ? 1 : 0;
+    throw corruption(
+      `meta ${bad} is damaged in both copies (${String(bad ? b : a)}); it may hold a commit newer than meta ${1 - bad}'s txid ${(va ?? vb)!.txid}, so open refuses to fall back`,
+      file, bad * pageSize,
+    );
+  }
   throw corruption(`no valid meta page (meta 0: ${String(a)}; meta 1: ${String(b)})`, file, 0);
 }
 

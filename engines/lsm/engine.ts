@@ -15,7 +15,7 @@
  */
 import * as path from 'node:path';
 import type { BatchOp, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
-import { invalidArgument, KvError } from '../errors.js';
+import { corruption, invalidArgument, KvError } from '../errors.js';
 import type { Fs } from '../fs.js';
 import type { SyncCore } from '../shell.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
@@ -41,8 +41,15 @@ const KP_FLUSH_BEFORE_MANIFEST = declareKillPoint('lsm.flush.before-manifest');
 const KP_COMPACTION_BEFORE_MANIFEST = declareKillPoint('lsm.compaction.before-manifest');
 const KP_COMPACTION_BEFORE_DELETE = declareKillPoint('lsm.compaction.before-delete');
 
-/** The lsm engine's version (its on-disk format is described in FORMAT.md). */
-export const LSM_VERSION = '1';
+/** The lsm engine's version (its on-disk format is described in FORMAT.md; 2: the MANIFEST records the WAL's synced length). */
+export const LSM_VERSION = '2';
+
+/**
+ * A sync() records the current WAL's synced length in the MANIFEST once it has grown by this
+ * many bytes since the last record (a manifest write costs two fsyncs, so not at every sync).
+ * close() and every WAL rotation record it always. Not on disk.
+ */
+export const WAL_RECORD_BYTES = 1 << 20;
 
 /** Size limits of the lsm engine. */
 export const LSM_LIMITS: Limits = { maxKeyBytes: 16 * 1024, maxValueBytes: 16 * 1024 * 1024 };
@@ -94,6 +101,11 @@ export class LsmCore implements SyncCore {
   private current: Version;
   private nextFile = 1;
   private logNumber = 0;
+  /** Bytes of the current WAL fdatasynced so far, and the length the durable MANIFEST records. */
+  private walSynced = 0;
+  private walRecorded = 0;
+  /** A mutating call or a sync threw: close() then writes nothing (the shell failed the engine). */
+  private broken = false;
   /** Highest sequence number stored in tables. */
   private tableSeq = 0;
   private compactPointers: Buffer[] = [];
@@ -116,7 +128,7 @@ export class LsmCore implements SyncCore {
         this.tableSeq = m.lastSequence;
         this.compactPointers = m.compactPointers;
       }
-      this.recoveredSequence = this.lastSeq = this.recover();
+      this.recoveredSequence = this.lastSeq = this.recover(m);
     } catch (e) {
       this.releaseAll();
       throw e;
@@ -137,37 +149,59 @@ export class LsmCore implements SyncCore {
     return new Version(levels);
   }
 
-  /** Deletes orphans, replays needed WALs, flushes them, starts a fresh WAL. Returns the last sequence. */
-  private recover(): number {
+  /**
+   * Deletes orphans, replays the needed WAL, flushes it, starts a fresh WAL. Returns the last
+   * sequence. Only logs the MANIFEST accounts for are deleted: those numbered below its
+   * `logNumber` (retired), the replayed one, and empty ones above it (a rotation cut short
+   * before its manifest). A log above it that holds data, tables or a non-empty log without a
+   * MANIFEST, and a current log shorter than its recorded synced length are CORRUPTION.
+   */
+  private recover(m: ManifestState | undefined): number {
     const live = new Set<number>();
     for (const f of this.current.files()) live.add(f.number);
     const logs: number[] = [];
+    const emptyLogs: number[] = [];
+    const recorded = m === undefined ? 0 : m.logSynced;
+    // deleted only once every check and the replay passed: a CORRUPTION open changes nothing
+    const garbage: string[] = [];
     for (const name of this.fs.list(this.dir)) {
-      const m = FILE_RE.exec(name);
-      if (name === `${MANIFEST_NAME}.tmp`) this.fs.unlink(path.join(this.dir, name));
-      if (!m) continue;
-      const n = Number(m[1]);
+      const fm = FILE_RE.exec(name);
+      if (name === `${MANIFEST_NAME}.tmp`) garbage.push(path.join(this.dir, name));
+      if (!fm) continue;
+      const n = Number(fm[1]);
+      const file = path.join(this.dir, name);
       if (n >= this.nextFile) this.nextFile = n + 1;
-      if (m[2] === 'sst' && !live.has(n)) this.fs.unlink(path.join(this.dir, name));
-      else if (m[2] === 'log') {
-        if (n < this.logNumber) this.fs.unlink(path.join(this.dir, name));
-        else logs.push(n);
-      }
+      if (m === undefined) {
+        // a new store, or one whose first open stopped before its first manifest (an empty WAL)
+        if (fm[2] === 'sst' || this.fs.fileSize(file) > 0) throw corruption(`${MANIFEST_NAME} is missing but ${name} holds data`, file, 0);
+        emptyLogs.push(n);
+      } else if (fm[2] === 'sst') {
+        if (!live.has(n)) garbage.push(file);
+      } else if (n < this.logNumber) garbage.push(file);
+      else if (n === this.logNumber || recorded < 0) logs.push(n);
+      else if (this.fs.fileSize(file) === 0) emptyLogs.push(n);
+      else throw corruption(`WAL ${name} is newer than the MANIFEST's log ${this.logNumber} and holds data`, file, 0);
+    }
+    if (m !== undefined && recorded > 0 && !logs.includes(this.logNumber)) {
+      const file = logFileName(this.dir, this.logNumber);
+      throw corruption(`WAL ${path.basename(file)} is missing; the MANIFEST records ${recorded} synced bytes`, file, 0);
     }
     logs.sort((a, b) => a - b);
     let lastSeq = this.tableSeq;
     for (const n of logs) {
       const file = logFileName(this.dir, n);
-      for (const rec of readWal(this.fs, file).records) {
+      const durable = n === this.logNumber && recorded > 0 ? recorded : 0;
+      for (const rec of readWal(this.fs, file, durable).records) {
         const { seq } = decodeBatch(rec, file, (sq, k, v) => this.mem.add(keyString(k), Buffer.from(k), v && Buffer.from(v), sq));
         if (seq > lastSeq) lastSeq = seq;
       }
     }
+    for (const file of garbage) this.fs.unlink(file);
     // A fresh WAL, then (if anything was replayed) a flush; the manifest then retires old WALs.
     this.startWal();
     if (this.mem.count > 0) this.flushMemtable(lastSeq, false);
     else this.saveManifest();
-    for (const n of logs) this.fs.unlink(logFileName(this.dir, n));
+    for (const n of [...logs, ...emptyLogs]) this.fs.unlink(logFileName(this.dir, n));
     return lastSeq;
   }
 
@@ -177,6 +211,7 @@ export class LsmCore implements SyncCore {
     const file = logFileName(this.dir, n);
     this.wal = new WalWriter(this.fs, file, this.fs.open(file, 'truncate'));
     this.logNumber = n;
+    this.walSynced = 0;
     return old;
   }
 
@@ -185,9 +220,10 @@ export class LsmCore implements SyncCore {
       runs.map((run) => run.map((f) => ({ number: f.number, size: f.size, entries: f.entries, smallest: f.smallest, largest: f.largest }))),
     );
     writeManifest(this.fs, this.dir, {
-      nextFileNumber: this.nextFile, lastSequence: this.tableSeq, logNumber: this.logNumber,
+      nextFileNumber: this.nextFile, lastSequence: this.tableSeq, logNumber: this.logNumber, logSynced: this.walSynced,
       compaction: this.s.style, levels, compactPointers: this.compactPointers,
     });
+    this.walRecorded = this.walSynced;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -200,30 +236,48 @@ export class LsmCore implements SyncCore {
   }
 
   put(key: Uint8Array, value: Uint8Array, seq: number): void {
-    this.wal.append(encodeSingle(seq, key, value));
-    this.lastSeq = seq;
-    killPoint(KP_WAL_APPENDED);
-    this.mem.add(keyString(key), Buffer.from(key), Buffer.from(value), seq);
-    if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+    try {
+      this.wal.append(encodeSingle(seq, key, value));
+      this.lastSeq = seq;
+      killPoint(KP_WAL_APPENDED);
+      this.mem.add(keyString(key), Buffer.from(key), Buffer.from(value), seq);
+      if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+    } catch (e) {
+      throw this.broke(e);
+    }
   }
 
   del(key: Uint8Array, seq: number): void {
-    this.wal.append(encodeSingle(seq, key, undefined));
-    this.lastSeq = seq;
-    killPoint(KP_WAL_APPENDED);
-    this.mem.add(keyString(key), Buffer.from(key), undefined, seq);
-    if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+    try {
+      this.wal.append(encodeSingle(seq, key, undefined));
+      this.lastSeq = seq;
+      killPoint(KP_WAL_APPENDED);
+      this.mem.add(keyString(key), Buffer.from(key), undefined, seq);
+      if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+    } catch (e) {
+      throw this.broke(e);
+    }
   }
 
   write(batch: readonly BatchOp[], seq: number): void {
-    this.wal.append(encodeBatch(seq, batch));
-    this.lastSeq = seq;
-    killPoint(KP_WAL_APPENDED);
-    for (const op of batch) {
-      const value = op.type === 'put' ? Buffer.from(op.value) : undefined;
-      this.mem.add(keyString(op.key), Buffer.from(op.key), value, seq);
+    try {
+      this.wal.append(encodeBatch(seq, batch));
+      this.lastSeq = seq;
+      killPoint(KP_WAL_APPENDED);
+      for (const op of batch) {
+        const value = op.type === 'put' ? Buffer.from(op.value) : undefined;
+        this.mem.add(keyString(op.key), Buffer.from(op.key), value, seq);
+      }
+      if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+    } catch (e) {
+      throw this.broke(e);
     }
-    if (this.mem.approximateBytes >= this.s.memtableSize) this.makeRoom();
+  }
+
+  /** Marks the core broken (the shell fails the engine on this throw); returns `e`. */
+  private broke(e: unknown): unknown {
+    this.broken = true;
+    return e;
   }
 
   scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
@@ -264,10 +318,18 @@ export class LsmCore implements SyncCore {
 
   /**
    * fdatasync of the current WAL: every write applied so far is then durable (the writes of
-   * retired WALs are in tables that were synced before a manifest named them).
+   * retired WALs are in tables that were synced before a manifest named them). Once the synced
+   * length has grown by {@link WAL_RECORD_BYTES} since the MANIFEST last recorded it, the
+   * MANIFEST is rewritten to record it (after the fdatasync, so it never claims unsynced bytes).
    */
   sync(): void {
-    this.wal.sync();
+    try {
+      this.wal.sync();
+      this.walSynced = this.wal.offset;
+      if (this.walSynced - this.walRecorded >= WAL_RECORD_BYTES) this.saveManifest();
+    } catch (e) {
+      throw this.broke(e);
+    }
   }
 
   /**
@@ -276,8 +338,12 @@ export class LsmCore implements SyncCore {
    * merge of everything into one level: it is the maintenance a flush would trigger.
    */
   compact(): void {
-    if (this.mem.count > 0) this.flushMemtable(this.lastSeq, true);
-    this.compactAll();
+    try {
+      if (this.mem.count > 0) this.flushMemtable(this.lastSeq, true);
+      this.compactAll();
+    } catch (e) {
+      throw this.broke(e);
+    }
   }
 
   /** Flushes the full memtable and runs compactions until the tree is in shape (a write stall). */
@@ -402,9 +468,17 @@ export class LsmCore implements SyncCore {
     });
   }
 
-  /** Closes the WAL and the tables; no sync (the shell synced first when healthy). */
+  /**
+   * Closes the WAL and the tables; no sync (the shell synced first when healthy). A healthy core
+   * whose WAL was synced beyond the MANIFEST's record first records the synced length, so that
+   * a cleanly closed store's whole log is below it (a truncated or damaged log is then CORRUPTION).
+   */
   close(): void {
-    this.releaseAll();
+    try {
+      if (!this.broken && this.walSynced > this.walRecorded) this.saveManifest();
+    } finally {
+      this.releaseAll();
+    }
   }
 
   private releaseAll(): void {

@@ -47,6 +47,8 @@ export const lsmDescriptor: EngineDescriptor = {
   capabilities: LSM_CAPABILITIES,
   limits: LSM_LIMITS,
   options: LSM_OPTIONS,
+  /** WALs, sstables, the manifest and its temp file (FORMAT.md). */
+  files: [/^\d{6,}\.(log|sst)$/, /^MANIFEST(\.tmp)?$/],
   conformanceVariants: [
     'lsm:memtableSize=2048,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2',
     'lsm:memtableSize=2048,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2,compaction=tiered,bloomBits=0',

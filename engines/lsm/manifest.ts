@@ -15,8 +15,13 @@ import { ByteReader, ByteWriter } from './coding.js';
 
 /** on-disk: manifest magic "kvLSMman". Never change without a version bump. */
 export const MANIFEST_MAGIC = Buffer.from('kvLSMman', 'latin1');
-/** on-disk: manifest format version. */
-export const MANIFEST_VERSION = 1;
+/**
+ * on-disk: manifest format version written (2: adds `logSynced`). Never change without a
+ * version bump.
+ */
+export const MANIFEST_VERSION = 2;
+/** Manifest versions this code reads (1: no `logSynced`, read as -1 = not recorded). */
+export const MANIFEST_READABLE: readonly number[] = [1, 2];
 export const MANIFEST_NAME = 'MANIFEST';
 
 const KP_BEFORE_RENAME = declareKillPoint('lsm.manifest.before-rename');
@@ -36,6 +41,12 @@ export interface ManifestState {
   lastSequence: number;
   /** WALs numbered >= this hold writes not yet in tables; older ones are obsolete. */
   logNumber: number;
+  /**
+   * Bytes of WAL `logNumber` that were fdatasynced before this manifest was written (the log
+   * must be at least this long at open; damage below it is CORRUPTION). -1: not recorded
+   * (a version-1 manifest).
+   */
+  logSynced: number;
   compaction: 'leveled' | 'tiered';
   /** levels[level][run][file]. */
   levels: ManifestFile[][][];
@@ -53,6 +64,7 @@ export function encodeManifest(m: ManifestState): Buffer {
   w.u64(m.nextFileNumber);
   w.u64(m.lastSequence);
   w.u64(m.logNumber);
+  w.u64(Math.max(0, m.logSynced));
   w.u8(m.compaction === 'tiered' ? 1 : 0);
   w.varint(m.levels.length);
   for (let i = 0; i < m.levels.length; i++) {
@@ -84,7 +96,7 @@ export function decodeManifest(buf: Buffer, file: string): ManifestState {
   };
   if (buf.length < 20 || !buf.subarray(0, 8).equals(MANIFEST_MAGIC)) fail(0, 'magic missing');
   const version = buf.readUInt32LE(8);
-  if (version !== MANIFEST_VERSION) fail(8, `unknown version ${version}`);
+  if (!MANIFEST_READABLE.includes(version)) fail(8, `unknown version ${version}`);
   const payloadLen = buf.readUInt32LE(12);
   const start = 16;
   if (start + payloadLen + 4 !== buf.length) fail(12, 'length mismatch');
@@ -93,6 +105,7 @@ export function decodeManifest(buf: Buffer, file: string): ManifestState {
   const nextFileNumber = r.u64();
   const lastSequence = r.u64();
   const logNumber = r.u64();
+  const logSynced = version >= 2 ? r.u64() : -1;
   const style = r.u8();
   if (style > 1) fail(r.pos - 1, `unknown compaction style ${style}`);
   const numLevels = r.varint();
@@ -113,7 +126,7 @@ export function decodeManifest(buf: Buffer, file: string): ManifestState {
     levels.push(runs);
   }
   if (r.pos !== start + payloadLen) fail(r.pos, 'trailing bytes');
-  return { nextFileNumber, lastSequence, logNumber, compaction: style === 1 ? 'tiered' : 'leveled', levels, compactPointers };
+  return { nextFileNumber, lastSequence, logNumber, logSynced, compaction: style === 1 ? 'tiered' : 'leveled', levels, compactPointers };
 }
 
 /** Reads `dir/MANIFEST`, or undefined when the store is new. */

@@ -5,10 +5,13 @@
  * blocks. A block tail shorter than a header is zero-filled. crc32 (node:zlib) covers the type
  * byte and the data. See FORMAT.md.
  *
- * Recovery ({@link readWal}) returns every complete record in order. A damaged record with
- * nothing valid after it is a torn tail (a write cut short by a crash): it and anything after it
- * are dropped (bounded loss: only writes that were never synced can be torn). A damaged record
- * followed by a valid one is CORRUPTION with the file and offset.
+ * Recovery ({@link readWal}) returns every complete record in order. The MANIFEST records how
+ * many bytes of the current log were fdatasynced (`durable`): the log must be at least that
+ * long, and any damage below it is CORRUPTION (file, offset). Beyond it, a damaged record with
+ * nothing valid after it is a torn tail (a write cut short by a crash): it and anything after
+ * it are dropped (bounded loss: only writes that were never synced can be torn). A damaged
+ * record followed by a checksum-valid fragment (searched at every byte offset of the damaged
+ * fragment's block, and at every later block start) is CORRUPTION too.
  */
 import { crc32 } from 'node:zlib';
 import { corruption } from '../errors.js';
@@ -106,27 +109,36 @@ export interface WalContents {
   torn: boolean;
 }
 
-/** Reads and verifies a whole log file. Throws CORRUPTION (file, offset) for mid-log damage. */
-export function readWal(fs: Fs, file: string): WalContents {
+/**
+ * Reads and verifies a whole log file. `durable`: bytes of it known fdatasynced (the MANIFEST's
+ * record; 0 when unknown). Throws CORRUPTION (file, offset) when the log is shorter than
+ * `durable`, for any damage below `durable`, and for damage followed by valid data.
+ */
+export function readWal(fs: Fs, file: string, durable = 0): WalContents {
   const buf = Buffer.from(fs.readFile(file));
-  return parseWal(buf, file);
+  return parseWal(buf, file, durable);
 }
 
 /** Parses log bytes (exported for tests); see {@link readWal}. */
-export function parseWal(buf: Buffer, file: string): WalContents {
+export function parseWal(buf: Buffer, file: string, durable = 0): WalContents {
   const len = buf.length;
+  if (len < durable) throw corruption(`WAL is ${len} bytes, shorter than the ${durable} bytes the MANIFEST records as synced`, file, len);
   const records: Buffer[] = [];
   let pending: Buffer[] | null = null;
   let recordStart = 0;
   let pos = 0;
   let validEnd = 0;
   const bad = (at: number, why: string, next: number): WalContents => {
-    if (validRecordAfter(buf, at, next)) throw corruption(`WAL damaged (${why})`, file, at);
-    return { records, validEnd: pending === null ? at : recordStart, torn: true };
+    const start = pending === null ? at : recordStart;
+    if (start < durable) throw corruption(`WAL damaged below its synced length ${durable} (${why})`, file, at);
+    if (validRecordAfter(buf, at, next)) throw corruption(`WAL damaged (${why}) and followed by valid data`, file, at);
+    return { records, validEnd: start, torn: true };
   };
   while (pos < len) {
     const blockLeft = WAL_BLOCK_SIZE - (pos % WAL_BLOCK_SIZE);
     if (blockLeft < WAL_HEADER_SIZE) {
+      const end = Math.min(pos + blockLeft, len);
+      for (let i = pos; i < end; i++) if (buf[i] !== 0) return bad(pos, 'non-zero block padding', end);
       pos += blockLeft;
       if (pending === null) validEnd = Math.min(pos, len);
       continue;
@@ -160,27 +172,35 @@ export function parseWal(buf: Buffer, file: string): WalContents {
     pos = next;
     if (pending === null) validEnd = pos;
   }
-  if (pending !== null) return { records, validEnd: recordStart, torn: true };
+  if (pending !== null) {
+    if (recordStart < durable) throw corruption(`WAL record without its last fragment below the synced length ${durable}`, file, recordStart);
+    return { records, validEnd: recordStart, torn: true };
+  }
   return { records, validEnd, torn: false };
 }
 
 /**
  * True when a checksum-valid fragment exists after a damaged one at `at`: tried at `next`
- * (where the damaged fragment's own length says the next header is) and at every later block
- * start (fragments never cross blocks, so each block begins with a header).
+ * (where the damaged fragment's own length says the next header is), at every byte offset
+ * after `at` in its block (a zeroed or overwritten header says nothing about where the next
+ * fragment starts), and at every later block start (fragments never cross blocks, so each
+ * block begins with a header). Bounded: at most one block of offsets plus one per block.
  */
 function validRecordAfter(buf: Buffer, at: number, next: number): boolean {
-  const candidates: number[] = [];
-  if (next > at && next < buf.length) candidates.push(next);
-  for (let b = (Math.floor(at / WAL_BLOCK_SIZE) + 1) * WAL_BLOCK_SIZE; b < buf.length; b += WAL_BLOCK_SIZE) candidates.push(b);
-  for (const p of candidates) {
-    const blockLeft = WAL_BLOCK_SIZE - (p % WAL_BLOCK_SIZE);
-    if (blockLeft < WAL_HEADER_SIZE || p + WAL_HEADER_SIZE > buf.length) continue;
-    const n = buf.readUInt16LE(p + 4);
-    const type = buf[p + 6]!;
-    if (n === 0 || type < FragmentType.Full || type > FragmentType.Last) continue;
-    if (WAL_HEADER_SIZE + n > blockLeft || p + WAL_HEADER_SIZE + n > buf.length) continue;
-    if (fragmentCrc(buf, p + WAL_HEADER_SIZE, p + WAL_HEADER_SIZE + n, type) === buf.readUInt32LE(p)) return true;
-  }
+  if (next > at && next < buf.length && validFragmentAt(buf, next)) return true;
+  const blockEnd = Math.min((Math.floor(at / WAL_BLOCK_SIZE) + 1) * WAL_BLOCK_SIZE, buf.length);
+  for (let p = at + 1; p < blockEnd; p++) if (validFragmentAt(buf, p)) return true;
+  for (let b = blockEnd; b < buf.length; b += WAL_BLOCK_SIZE) if (validFragmentAt(buf, b)) return true;
   return false;
+}
+
+/** A checksum-valid, non-empty fragment header at `p` that fits its block and the file. */
+function validFragmentAt(buf: Buffer, p: number): boolean {
+  const blockLeft = WAL_BLOCK_SIZE - (p % WAL_BLOCK_SIZE);
+  if (blockLeft < WAL_HEADER_SIZE || p + WAL_HEADER_SIZE > buf.length) return false;
+  const type = buf[p + 6]!;
+  if (type < FragmentType.Full || type > FragmentType.Last) return false;
+  const n = buf.readUInt16LE(p + 4);
+  if (n === 0 || WAL_HEADER_SIZE + n > blockLeft || p + WAL_HEADER_SIZE + n > buf.length) return false;
+  return fragmentCrc(buf, p + WAL_HEADER_SIZE, p + WAL_HEADER_SIZE + n, type) === buf.readUInt32LE(p);
 }

@@ -163,6 +163,8 @@ export const classicLevelDescriptor: EngineDescriptor = {
   kind: 'async',
   capabilities: CAPABILITIES,
   limits: LIMITS,
+  /** LevelDB's files: logs, tables (.ldb, old .sst), manifests, CURRENT and its temp, LOCK, info logs. */
+  files: [/^\d{6,}\.(log|ldb|sst|dbtmp)$/, /^MANIFEST-\d{6,}$/, /^(CURRENT|LOCK|LOG|LOG\.old)$/],
   options: {
     cacheSize: { type: 'int', default: 8 * 1024 * 1024, min: 0, max: 2 ** 36, doc: 'LevelDB block cache bytes' },
     writeBufferSize: { type: 'int', default: 4 * 1024 * 1024, min: 64 * 1024, max: 2 ** 30, doc: 'LevelDB memtable bytes before a flush' },

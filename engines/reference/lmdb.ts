@@ -147,6 +147,8 @@ export const lmdbDescriptor: EngineDescriptor = {
   kind: 'sync',
   capabilities: CAPABILITIES,
   limits: LIMITS,
+  /** LMDB's data and lock files (noSubdir layout in the engine directory). */
+  files: [/^(data|lock)\.mdb$/],
   options: {
     pageSize: { type: 'int', default: 4096, min: 4096, max: 65536, doc: 'LMDB page size for a new store (power of two)' },
   },

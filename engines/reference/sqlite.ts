@@ -192,6 +192,8 @@ export const sqliteDescriptor: EngineDescriptor = {
   kind: 'sync',
   capabilities: CAPABILITIES,
   limits: LIMITS,
+  /** The database and its WAL, shared-memory and rollback-journal files. */
+  files: [/^kv\.sqlite(-wal|-shm|-journal)?$/],
   options: {
     pageSize: {
       type: 'enum', default: '16384', values: ['1024', '2048', '4096', '8192', '16384', '32768', '65536'],

@@ -16,13 +16,27 @@ const key = (i: number) => b(`key${String(i).padStart(4, '0')}`);
  * unsynced commit and sync()/close() add a synced one.
  */
 function build(bufferWrites = false): string {
+  return buildWithSnapshot(bufferWrites).dir;
+}
+
+/** {@link build}, also returning both meta pages as they were right after the first sync. */
+function buildWithSnapshot(bufferWrites = false): { dir: string; metasAfterSync: Buffer } {
   const dir = tmpDir();
   const e = openBtree(dir, { pageSize: PS, bufferWrites });
   for (let i = 0; i < 300; i++) e.put(key(i), b(`v1-${i}`));
   e.sync();
+  const metasAfterSync = nodefs.readFileSync(path.join(dir, DATA_FILE)).subarray(0, 2 * PS);
   for (let i = 0; i < 10; i++) e.put(key(i), b(`v2-${i}`));
   e.close();
-  return dir;
+  return { dir, metasAfterSync };
+}
+
+/**
+ * Makes meta slot `slot` look like its last write was torn at byte `at` of the page: bytes
+ * before it are the final content, from it on the content the slot had before (`old`).
+ */
+function tear(dir: string, slot: number, at: number, old: Buffer): void {
+  patch(dir, slot * PS + at, old.subarray(slot * PS + at, (slot + 1) * PS));
 }
 
 function codeOf(fn: () => unknown): { code?: string; file?: string; offset?: number } {
@@ -63,13 +77,13 @@ describe('btree corruption', () => {
   });
 
   it('a torn newest meta falls back to the other meta (the previous commit)', () => {
-    const dir = build(true);
+    const { dir, metasAfterSync } = buildWithSnapshot(true);
     const before = inspect(dir);
     const newest = before.meta!.txid % 2;
-    patch(dir, newest * PS + 40, Buffer.alloc(40)); // half-written meta fields
+    tear(dir, newest, 30, metasAfterSync); // the write stopped inside copy 1: copy 2 is the slot's old meta
     const rep = inspect(dir);
     expect(rep.violations).toEqual([]);
-    expect(rep.warnings.join()).toMatch(new RegExp(`meta ${newest} invalid`));
+    expect(rep.warnings.join()).toMatch(new RegExp(`meta ${newest}: copy 1 invalid`));
     expect(rep.meta!.txid).toBe(before.meta!.txid - 1);
     const e = openBtree(dir, { pageSize: PS });
     expect(Buffer.from(e.get(key(0))!).toString()).toBe('v1-0'); // the last commit's rewrite is gone
@@ -82,12 +96,23 @@ describe('btree corruption', () => {
     e2.close();
   });
 
+  it('a torn newest meta whose first copy was written: the commit is kept', () => {
+    const { dir, metasAfterSync } = buildWithSnapshot(true);
+    const before = inspect(dir);
+    const newest = before.meta!.txid % 2;
+    tear(dir, newest, PS / 2 + 30, metasAfterSync);
+    expect(inspect(dir).meta!.txid).toBe(before.meta!.txid);
+    const e = openBtree(dir, { pageSize: PS });
+    expect(Buffer.from(e.get(key(0))!).toString()).toBe('v2-0');
+    e.close();
+  });
+
   it('unsynced commits: a torn newest (synced) meta falls back to the last unsynced commit, durable since that sync', () => {
-    const dir = build();
+    const { dir, metasAfterSync } = buildWithSnapshot();
     const before = inspect(dir);
     const newest = before.meta!.txid % 2;
     expect(before.metaSlots[1 - newest]).toMatch(/unsynced/);
-    patch(dir, newest * PS + 40, Buffer.alloc(40));
+    tear(dir, newest, 30, metasAfterSync);
     const rep = inspect(dir);
     expect(rep.violations).toEqual([]);
     expect(rep.meta!.txid).toBe(before.meta!.txid - 1);
@@ -97,6 +122,38 @@ describe('btree corruption', () => {
     expect(Buffer.from(e.get(key(299))!).toString()).toBe('v1-299');
     e.close();
     expect(inspect(dir).violations).toEqual([]);
+  });
+
+  it('a damaged copy of a durable newest meta (a flip, a zeroed block) is read from its other copy: nothing older comes back', () => {
+    const damages = [
+      (dir: string, slot: number) => patch(dir, slot * PS + 40, Buffer.alloc(40)),
+      (dir: string, slot: number) => patch(dir, slot * PS + PS / 2 + 3, Buffer.from([0x77])),
+    ];
+    for (const damage of damages) {
+      const dir = build(true);
+      const before = inspect(dir);
+      const newest = before.meta!.txid % 2;
+      damage(dir, newest);
+      const rep = inspect(dir);
+      expect(rep.violations).toEqual([]);
+      expect(rep.warnings.join()).toMatch(new RegExp(`meta ${newest}: copy [12] invalid`));
+      expect(rep.meta!.txid).toBe(before.meta!.txid);
+      const e = openBtree(dir, { pageSize: PS });
+      expect(Buffer.from(e.get(key(0))!).toString()).toBe('v2-0');
+      e.close();
+    }
+  });
+
+  it('the newest meta damaged in both copies is CORRUPTION, not a silent fall back to the older commit', () => {
+    const dir = build(true);
+    const newest = inspect(dir).meta!.txid % 2;
+    patch(dir, newest * PS + 40, Buffer.alloc(8, 1));
+    patch(dir, newest * PS + PS / 2 + 40, Buffer.alloc(8, 1));
+    const err = codeOf(() => openBtree(dir, { pageSize: PS }));
+    expect(err.code).toBe('CORRUPTION');
+    expect(err.file).toBe(path.join(dir, DATA_FILE));
+    expect(err.offset).toBe(newest * PS);
+    expect(inspect(dir).ok).toBe(false);
   });
 
   it('meta 0 torn: meta 1 is found without trusting meta 0 for the page size', () => {
@@ -113,8 +170,7 @@ describe('btree corruption', () => {
 
   it('both metas damaged: open fails with CORRUPTION', () => {
     const dir = build();
-    patch(dir, 40, Buffer.alloc(8, 1));
-    patch(dir, PS + 40, Buffer.alloc(8, 1));
+    for (const at of [40, PS / 2 + 40, PS + 40, PS + PS / 2 + 40]) patch(dir, at, Buffer.alloc(8, 1));
     expect(codeOf(() => openBtree(dir, { pageSize: PS })).code).toBe('CORRUPTION');
     expect(inspect(dir).ok).toBe(false);
   });

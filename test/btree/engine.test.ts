@@ -108,7 +108,7 @@ describe('btree engine under the shell', () => {
     expect(e.info.settings.pageSize).toBe(512);
     expect(e.info.settings.cachePages).toBe(64);
     expect(e.info.limits.maxKeyBytes).toBeLessThan(497);
-    expect(e.info.version).toBe('2');
+    expect(e.info.version).toBe('3');
     expect(() => e.put(Buffer.alloc(e.info.limits.maxKeyBytes + 1, 1), b('v'))).toThrow(/exceeds/);
     e.close();
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Layout, Node, OverflowRef, childIndex, keyBytes, keyOf } from '../../engines/btree/node.js';
 import { PAGE_HEADER, PageType, checksumOk, verifyPage } from '../../engines/btree/page.js';
-import { decodeMeta, encodeMeta, pickMeta } from '../../engines/btree/meta.js';
+import { decodeMeta, decodeSlot, encodeMeta, pickMeta } from '../../engines/btree/meta.js';
+import { crc32 } from 'node:zlib';
 import type { Meta } from '../../engines/btree/meta.js';
 import { encodeFreelist } from '../../engines/btree/freelist.js';
 import { isKvError } from '../../engines/errors.js';
@@ -109,15 +110,43 @@ describe('btree meta pages', () => {
     expect(typeof decodeMeta(page, 0)).toBe('string');
   });
 
-  it('reports a torn meta and picks the newest valid one', () => {
-    const newer = encodeMeta({ ...m, txid: 8, root: 6 });
+  it('a torn write leaves a valid copy: old before the tear point, new after the first copy', () => {
+    const newer = encodeMeta({ ...m, txid: 9, root: 6 });
     const older = encodeMeta(m);
-    const torn = Buffer.from(newer);
-    torn.fill(0, 40, 100); // the second half of the meta fields never reached the disk
-    const a = decodeMeta(torn, 0);
-    expect(a).toMatch(/checksum/);
-    expect(pickMeta(a, decodeMeta(older, 1), 'f').txid).toBe(7);
-    expect(pickMeta(decodeMeta(newer, 0), decodeMeta(older, 1), 'f').txid).toBe(8);
-    expect(() => pickMeta(a, 'bad', 'f')).toThrow(/no valid meta/);
+    // bytes up to the tear are new, the rest still old (the write stopped there)
+    const tornEarly = Buffer.concat([newer.subarray(0, 30), older.subarray(30)]); // new crc, old root and txid
+    const early = decodeSlot(tornEarly, 1);
+    expect((early.meta as Meta).txid).toBe(7);
+    expect(early.note).toMatch(/copy 1 invalid/);
+    const tornLate = Buffer.concat([newer.subarray(0, PS / 2 + 30), older.subarray(PS / 2 + 30)]);
+    const late = decodeSlot(tornLate, 1);
+    expect((late.meta as Meta).txid).toBe(9);
+    expect(late.note).toMatch(/copy 2 invalid/);
+    const sectorMix = Buffer.concat([newer.subarray(0, PS / 2), older.subarray(PS / 2)]);
+    expect(decodeSlot(sectorMix, 1).note).toMatch(/torn write/);
+    expect((decodeSlot(sectorMix, 1).meta as Meta).txid).toBe(9);
+  });
+
+  it('a damaged copy is read from the other; both copies damaged is no meta; pickMeta refuses to fall back', () => {
+    const page = encodeMeta(m);
+    const one = Buffer.from(page);
+    one.fill(0, 40, 100);
+    expect(decodeMeta(one, 1)).toEqual(m);
+    const both = Buffer.from(one);
+    both[PS / 2 + 50]! ^= 0x10;
+    const gone = decodeMeta(both, 1);
+    expect(typeof gone).toBe('string');
+    const other = encodeMeta({ ...m, txid: 6 });
+    expect(pickMeta(decodeMeta(other, 0), decodeMeta(page, 1), 'f').txid).toBe(7);
+    expect(() => pickMeta(decodeMeta(other, 0), gone, 'f', PS)).toThrow(/meta 1 is damaged in both copies/);
+    expect(() => pickMeta('bad', 'bad', 'f')).toThrow(/no valid meta/);
+  });
+
+  it('reads a format-2 meta (one copy under the page checksum)', () => {
+    const page = encodeMeta(m);
+    page.writeUInt32LE(2, PAGE_HEADER + 4);
+    page.fill(0, PS / 2);
+    page.writeUInt32LE(crc32(page.subarray(4)) >>> 0, 0);
+    expect(decodeMeta(page, 1)).toEqual(m);
   });
 });

@@ -13,6 +13,7 @@ const state: ManifestState = {
   nextFileNumber: 2 ** 40 + 3,
   lastSequence: 2 ** 45 + 7,
   logNumber: 17,
+  logSynced: 12345,
   compaction: 'tiered',
   levels: [
     [[{ number: 5, size: 1000, entries: 10, smallest: k('a'), largest: k('m') }], [{ number: 4, size: 900, entries: 9, smallest: k('b'), largest: k('z') }]],

@@ -7,14 +7,22 @@ import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../engines/engine.js';
+import { ENGINE_MARKER } from '../../engines/identity.js';
 import { openSyncEngine } from '../../engines/registry.js';
 import { tmpDir } from '../support/tmp.js';
 import { history, mismatches, type Model } from './helpers.js';
 
 const KEYS = 300;
 type Name = 'hashlog' | 'native';
-const open = (name: Name, dir: string): Engine =>
-  openSyncEngine(`${name}:segmentBytes=8192`, { dir, durability: 'none' }) as Engine;
+/**
+ * Opens `dir` with `name`. The store's engine marker names the last engine that opened it, and
+ * a marker naming the other engine is refused (engines/identity.ts); deleting the marker is the
+ * one explicit step that moves a store between these two engines of one format.
+ */
+const open = (name: Name, dir: string): Engine => {
+  fs.rmSync(`${dir}/${ENGINE_MARKER}`, { force: true });
+  return openSyncEngine(`${name}:segmentBytes=8192`, { dir, durability: 'none' }) as Engine;
+};
 
 describe('native <-> hashlog on-disk compatibility', () => {
   for (const [first, second] of [['hashlog', 'native'], ['native', 'hashlog']] as Array<[Name, Name]>) {
