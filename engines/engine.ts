@@ -253,6 +253,12 @@ export interface EngineDescriptor {
    */
   readonly conformanceVariants?: readonly string[];
   /**
+   * An async binding's own floor: a bare loop of the library calls the core makes, outside the
+   * shell and the harness, in a fresh `dir` it removes after (see {@link BindingFloor}). The
+   * matrix measures it once per run beside the engine's figures. Optional.
+   */
+  readonly bindingFloor?: (dir: string, threads: number) => Promise<BindingFloor>;
+  /**
    * Opens (creating or recovering) the store's core: a `SyncCore` for kind `sync`, an
    * `AsyncCore` (or a promise of one) for kind `async` (engines/shell.ts). The shell has made
    * the directory and holds its lock; `opts.options` is complete (defaults filled). Only the
@@ -271,3 +277,15 @@ export interface ResolvedOpenOptions extends OpenOptions {
   /** The label results show (`name` or `name:k=v,...`); engines copy it into `info.label`. */
   label: string;
 }
+
+/** What a binding's bare loop costs per call: nothing measured through kvlab can be faster. */
+export interface BindingFloor {
+  /** Writes in flight during the put loop. */
+  threads: number;
+  operations: number;
+  putNsPerOp: number;
+  getNsPerOp: number;
+  /** How it was measured, in words. */
+  method: string;
+}
+

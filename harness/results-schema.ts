@@ -133,6 +133,11 @@ export const HarnessCostSchema = Type.Object({
   threads: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 
+/** An async binding's bare-loop floor (engines/engine.ts BindingFloor), measured in the same run. */
+export const BindingFloorSchema = Type.Object({
+  threads: Type.Integer({ minimum: 1 }), operations: Count, putNsPerOp: NonNeg, getNsPerOp: NonNeg, method: Type.String(), measuredAt: Iso,
+});
+
 /** Why a pair was not run. */
 export const NotApplicableSchema = Type.Object({ reason: Type.String(), capability: Nullable(Type.String()) });
 
@@ -272,6 +277,8 @@ export const ResultsFileSchema = Type.Object({
   environment: EnvironmentManifestSchema,
   /** The harness's own cost per operation of the loop this result used, or null (reason in `notes`). */
   harnessCost: Nullable(HarnessCostSchema),
+  /** For an async binding with a floor (classic-level): its bare loop at this result's threads, measured in the same run. */
+  bindingFloor: Type.Optional(BindingFloorSchema),
   notApplicable: Nullable(NotApplicableSchema),
   phases: Type.Array(PhaseResultSchema),
   notes: Type.Array(Type.String()),
@@ -284,6 +291,7 @@ export type HarnessSettings = Static<typeof HarnessSettingsSchema>;
 export type EnvironmentManifest = Static<typeof EnvironmentManifestSchema>;
 export type HarnessCost = Static<typeof HarnessCostSchema>;
 export type NotApplicable = Static<typeof NotApplicableSchema>;
+export type BindingFloorRecord = Static<typeof BindingFloorSchema>;
 export type Percentiles = Static<typeof PercentilesSchema>;
 export type HistogramRecord = Static<typeof HistogramRecordSchema>;
 export type OpTypeResult = Static<typeof OpTypeResultSchema>;

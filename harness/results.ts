@@ -23,7 +23,7 @@ import { validateResults } from './results-validate.js';
 
 export {
   OP_TYPES, RESULTS_KIND, SCHEMA_VERSION, LOOP_KINDS, RESULTS_JSON_SCHEMA,
-  type Amplification, type EngineRecord, type EnvironmentManifest, type HarnessCost, type HarnessSettings,
+  type Amplification, type BindingFloorRecord, type EngineRecord, type EnvironmentManifest, type HarnessCost, type HarnessSettings,
   type HistogramRecord, type IntervalPoint, type LoopKind, type MachineLoad, type NotApplicable, type OpTypeResult,
   type Percentiles, type PhaseResult, type PhaseSummary, type PhaseTrial, type ProcIo, type ResultOpType,
   type ResultsFile, type RunMeta, type TrialStat, type WorkloadRecord,

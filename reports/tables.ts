@@ -107,7 +107,9 @@ export function harnessTable(model: ReportModel): TableData {
     const m = nsPerOp(c);
     const hc = harnessCostOf(c);
     const h = hc?.nsPerOp ?? null;
-    return [c.workload, c.series, m === null ? null : `${formatNumber(m)} ns`, hc === null ? null : loopLabel(hc), h === null ? null : `${formatNumber(h)} ns`,
+    const floor = c.files.find((f) => f.bindingFloor)?.bindingFloor;
+    const loop = hc === null ? null : `${loopLabel(hc)}${floor ? `; binding's bare loop (${floor.threads} in flight): put ${formatNs(floor.putNsPerOp)}, get ${formatNs(floor.getNsPerOp)} per call` : ''}`;
+    return [c.workload, c.series, m === null ? null : `${formatNumber(m)} ns`, loop, h === null ? null : `${formatNumber(h)} ns`,
       m !== null && h !== null ? `${((100 * h) / m).toFixed(1)}% (${formatNumber(h)} of ${formatNumber(m)} ns)` : null];
   });
   return {

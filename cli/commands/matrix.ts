@@ -11,7 +11,7 @@ import { parseEngineSpec } from '../../engines/registry.js';
 import { checkSpec, defaultMatrixEngines, descriptorFor } from '../../harness/engines.js';
 import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../../harness/fork.js';
 import { HarnessCosts, loopKindOf } from '../../harness/harness-cost.js';
-import type { ResultsFile } from '../../harness/results.js';
+import type { BindingFloorRecord, ResultsFile } from '../../harness/results.js';
 import { writeResults } from '../../harness/results.js';
 import { runBenchmark } from '../../harness/runner.js';
 import { formatNs } from '../../harness/status.js';
@@ -175,9 +175,23 @@ export async function matrixCommand(argv: string[]): Promise<number> {
       if (!keep) fs.rmSync(cell.dir, { recursive: true, force: true });
     }
   }
+  // an async binding's own floor, at each thread count its cells ran with, once per run
+  const floors = new Map<string, BindingFloorRecord>();
+  for (const cell of cells) {
+    const d = descriptorFor(parseEngineSpec(cell.engine).name);
+    if (cell.failed || cell.parts.length === 0 || cell.parts[0]!.notApplicable || !d.bindingFloor) continue;
+    const threads = fork ? cell.threads : c.threads;
+    const key = `${d.name}/${threads}`;
+    if (floors.has(key)) continue;
+    const f = await d.bindingFloor(path.join(dataDir, `${safe(d.name)}__floor`), threads);
+    floors.set(key, { ...f, measuredAt: new Date().toISOString() });
+    process.stderr.write(`  ${d.name} binding floor (${threads} in flight): put ${formatNs(f.putNsPerOp)}, get ${formatNs(f.getNsPerOp)} per call\n`);
+  }
   for (const cell of cells) {
     if (cell.failed || cell.parts.length === 0) continue;
     let r = fork ? mergeTrials(cell.parts) : cell.parts[0]!;
+    const floor = floors.get(`${parseEngineSpec(cell.engine).name}/${fork ? cell.threads : c.threads}`);
+    if (floor && !r.notApplicable) r = { ...r, bindingFloor: floor };
     if (cell.ladder && cell.ladder.length > 0) r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'ladder', ladder: cell.ladder } } };
     else if (cell.kind === 'async') r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'given', ladder: [] } } };
     const file = path.join(outDir, `${safe(cell.engine)}__${safe(cell.w.name)}.json`);

@@ -20,6 +20,7 @@ import type { AsyncCore, Settings } from '../shell.js';
 import type { Fs } from '../fs.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import { packageVersion } from './version.js';
+import { classicLevelFloor } from './classic-level-floor.js';
 
 const LIMITS: Limits = { maxKeyBytes: 64 * 1024, maxValueBytes: 64 * 1024 * 1024 };
 const CAPABILITIES: Capabilities = { orderedScan: true, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] };
@@ -165,6 +166,7 @@ export const classicLevelDescriptor: EngineDescriptor = {
   limits: LIMITS,
   /** LevelDB's files: logs, tables (.ldb, old .sst), manifests, CURRENT and its temp, LOCK, info logs. */
   files: [/^\d{6,}\.(log|ldb|sst|dbtmp)$/, /^MANIFEST-\d{6,}$/, /^(CURRENT|LOCK|LOG|LOG\.old)$/],
+  bindingFloor: classicLevelFloor,
   options: {
     cacheSize: { type: 'int', default: 8 * 1024 * 1024, min: 0, max: 2 ** 36, doc: 'LevelDB block cache bytes' },
     writeBufferSize: { type: 'int', default: 4 * 1024 * 1024, min: 64 * 1024, max: 2 ** 30, doc: 'LevelDB memtable bytes before a flush' },

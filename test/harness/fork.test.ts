@@ -61,6 +61,10 @@ describe('forked trials', () => {
     expect(r.harness.threads).toBe(best.threads);
     // its harness cost is the async loop's at that many in flight
     expect(r.harnessCost).toMatchObject({ loop: 'async', threads: best.threads });
+    // and the binding's own bare loop at the same threads, measured in the same run
+    expect(r.bindingFloor).toMatchObject({ threads: best.threads });
+    expect(r.bindingFloor!.putNsPerOp).toBeGreaterThan(0);
+    expect(r.bindingFloor!.getNsPerOp).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(out, 'data'))).toBe(false);
   });
 
