@@ -121,5 +121,17 @@ describe('bad input: exit 2, one short line, before any work', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/share no engine × workload × metric/);
   });
+
+  it('inspect of a missing path, a file, a directory without a btree store: one line, exit 2', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'f');
+    fs.writeFileSync(file, 'x');
+    for (const [p, msg] of [[path.join(dir, 'none'), /no such directory/], [file, /is not a directory/], [dir, /holds no data\.btree/]] as const) {
+      const r = await cli(['inspect', p]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
 });
 
