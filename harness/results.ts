@@ -15,9 +15,7 @@
  * Every file is validated on write and on read ({@link validateResults}); see harness/RESULTS.md.
  * The schema and the types come from one definition: harness/results-schema.ts.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { KvError } from '../engines/errors.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
 import type { EngineRecord, Percentiles, ResultsFile } from './results-schema.js';
 import { validateResults } from './results-validate.js';
 
@@ -44,18 +42,10 @@ export function durabilityLabel(e: Pick<EngineRecord, 'durability' | 'crashSafet
   return e.durability;
 }
 
-/** Validates then writes `results` to `file` (creating parent dirs). Throws INVALID_ARGUMENT on a bad document. */
+/** Validates then writes `results` to `file` (atomically, creating parent dirs). Throws INVALID_ARGUMENT on a bad document. */
 export function writeResults(file: string, results: ResultsFile): void {
   validateResults(results, file);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(results, null, 1) + '\n');
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true, recursive: false }); // never leave the temporary behind
-    throw e;
-  }
+  writeJsonFile(file, results, 1);
 }
 
 /**
@@ -63,20 +53,7 @@ export function writeResults(file: string, results: ResultsFile): void {
  * not a valid results document; the message names the JSON path), NOT_SUPPORTED (other schemaVersion).
  */
 export function readResults(file: string): ResultsFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw new KvError('NOT_FOUND', `${file}: no such results file`, { file });
-    throw new KvError('IO', `${file}: ${(e as Error).message}`, { file, cause: e });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new KvError('INVALID_ARGUMENT', `${file}: not JSON (${(e as Error).message})`, { file });
-  }
-  return validateResults(doc, file);
+  return validateResults(readJsonFile(file, 'results'), file);
 }
 
 export { validateResults };

@@ -6,11 +6,10 @@
  * `reason`, never zeros pretending to be measurements. Types and validation come from one
  * TypeBox schema (as harness/results-schema.ts for run results); files are validated on write and read.
  */
-import * as nodefs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { KvError } from '../engines/errors.js';
+import { readJsonFile, writeJsonFile } from '../harness/json-file.js';
 import { schemaValidator } from '../harness/results-validate.js';
 import type { ViolationKind } from './verify.js';
 
@@ -73,6 +72,19 @@ export type ViolationRecord = Omit<Static<typeof ViolationRecordSchema>, 'kind'>
 export const PercentilesSchema = Type.Object({ count: Count, p50: NullableMs, p90: NullableMs, p99: NullableMs, max: NullableMs });
 export type Percentiles = Static<typeof PercentilesSchema>;
 
+/** What both the crash and the power-loss torture count (the same checks after a recovery). */
+const RECOVERY_FINDINGS = {
+  opsAcknowledged: Count,
+  /** Durable-acknowledged writes whose survival was verified after a crash. */
+  durableVerified: Count,
+  /** Durable-acknowledged writes (or recovered states) lost: must be 0. */
+  lost: Count,
+  wrongValues: Count,
+  tornBatches: Count,
+  /** Other violations (open failures, engine errors, scan disagreements, contract, hangs). */
+  otherViolations: Count,
+};
+
 /** Process-crash torture of one engine at one durability. */
 export const CrashSectionSchema = Type.Object({
   applicable: Type.Boolean(),
@@ -89,15 +101,7 @@ export const CrashSectionSchema = Type.Object({
   killedDuringRecovery: Count,
   /** Cycles that ran all their operations and closed cleanly. */
   cleanExits: Count,
-  opsAcknowledged: Count,
-  /** Durable-acknowledged writes whose survival was verified after a crash. */
-  durableVerified: Count,
-  /** Durable-acknowledged writes (or recovered states) lost: must be 0. */
-  lost: Count,
-  wrongValues: Count,
-  tornBatches: Count,
-  /** Other violations (open failures, engine errors, scan disagreements, contract, hangs). */
-  otherViolations: Count,
+  ...RECOVERY_FINDINGS,
   recoveryMs: PercentilesSchema,
   elapsedMs: Ms,
   /** The first violations, in full (capped at {@link MAX_VIOLATIONS}). */
@@ -117,12 +121,7 @@ export const PowerLossSectionSchema = Type.Object({
   durability: Durability,
   seed: Type.Integer(),
   crashes: Count,
-  opsAcknowledged: Count,
-  durableVerified: Count,
-  lost: Count,
-  wrongValues: Count,
-  tornBatches: Count,
-  otherViolations: Count,
+  ...RECOVERY_FINDINGS,
   violations: Type.Array(ViolationRecordSchema),
 });
 export type PowerLossSection = Omit<Static<typeof PowerLossSectionSchema>, 'violations'> & { violations: ViolationRecord[] };
@@ -204,20 +203,7 @@ export function validateTortureResults(doc: unknown, file = '<torture results>')
 
 /** Reads and validates a torture results file (NOT_FOUND, INVALID_ARGUMENT as for run results). */
 export function readTortureResults(file: string): TortureResults {
-  let text: string;
-  try {
-    text = nodefs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw new KvError('NOT_FOUND', `${file}: no such torture results file`, { file });
-    throw new KvError('IO', `${file}: ${(e as Error).message}`, { file, cause: e });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new KvError('INVALID_ARGUMENT', `${file}: not JSON (${(e as Error).message})`, { file });
-  }
-  return validateTortureResults(doc, file);
+  return validateTortureResults(readJsonFile(file, 'torture results'), file);
 }
 
 /** A results skeleton with the environment filled in. */
@@ -234,19 +220,11 @@ export function newResults(argv: string[]): TortureResults {
   };
 }
 
-/** Validates, then writes `results` as pretty JSON (directories created, atomically: tmp + rename), stamping `finishedAt`. */
+/** Validates, then writes `results` as pretty JSON (directories created, atomically), stamping `finishedAt`. */
 export function writeResults(file: string, results: TortureResults): void {
   results.finishedAt = new Date().toISOString();
   validateTortureResults(results, file);
-  nodefs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    nodefs.writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
-    nodefs.renameSync(tmp, file);
-  } catch (e) {
-    nodefs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeJsonFile(file, results, 2);
 }
 
 /** Maximum violations kept in full per section. */
