@@ -10,8 +10,11 @@ import { corruption } from '../errors.js';
 
 /** on-disk: never change without a version bump. Bytes "KVHL" read as a LE u32. */
 export const SEGMENT_MAGIC = 0x4c48564b;
-/** on-disk: never change without a version bump. */
-export const FORMAT_VERSION = 1;
+/**
+ * on-disk: never change without a version bump. 2: the state file (state.ts) records the active
+ * segment's durable length, and a merged segment's minId is the lowest id it replaces transitively.
+ */
+export const FORMAT_VERSION = 2;
 /** on-disk: never change without a version bump. Segment header length in bytes. */
 export const SEGMENT_HEADER_BYTES = 36;
 /** on-disk: segment kind of a log segment (appended to; the newest may have a torn tail). */

@@ -7,7 +7,7 @@
  * older than the active one. A tombstone is dropped only together with every older record of
  * its key (they are all inputs), and the output replaces all inputs atomically: it is written
  * as `<b>.merge` (b = newest input), synced, then renamed over `<b>.data`; its header says it
- * replaces ids [a, b] (a = oldest input), so a crash before the inputs are unlinked is finished
+ * replaces ids [a, b] (a = the oldest input's minId), so a crash before the inputs are unlinked is finished
  * by recovery (deletes them), and a crash before the rename leaves the inputs untouched.
  *
  * Sequence of a merge (kill points in brackets):
@@ -51,7 +51,7 @@ export interface MergeResult {
  * CORRUPTION (file + offset) if a live record fails its CRC; the inputs are then untouched.
  */
 export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segment[], seqFloor: number, syncActive: () => void): MergeResult {
-  const a = inputs[0]!.id;
+  const a = inputs[0]!.minId; // the lowest id replaced, transitively (FORMAT.md: always 1)
   const b = inputs[inputs.length - 1]!.id;
   const rank = new Map(inputs.map((s, i) => [s.id, i]));
   // Live entries in the inputs, in (segment, offset) order so inputs are read sequentially.

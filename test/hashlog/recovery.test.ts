@@ -1,7 +1,9 @@
 /**
- * Recovery: a torn tail (cut at every offset of the last record or batch) is truncated and
- * nothing else is lost; corruption in the middle gives CORRUPTION with file and offset; a
- * damaged value is never returned (read-time CRC); garbage after the tail is cut.
+ * Recovery: a torn tail (bytes beyond the durable length the state file records, cut at every
+ * offset of the last record or batch) is truncated and nothing else is lost; corruption in the
+ * middle gives CORRUPTION with file and offset; a damaged value is never returned (read-time
+ * CRC); garbage after the tail is cut. Truncation below the recorded length, damage to the last
+ * record of a cleanly closed store and missing files are CORRUPTION (test/hashlog/durable-length.test.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,8 +15,13 @@ import { b, copyDir, dataFiles, flipByte, openHashlog, str } from './helpers.js'
 
 const value = (i: number) => `value-${i}-${'v'.repeat(i % 17)}`;
 
-/** A store with keys k0..k(n-1) (k3 overwritten, k5 deleted); returns the data file size before `last` ran. */
-function build(dir: string, n: number, last: (e: ReturnType<typeof openHashlog>) => void): { before: number; after: number } {
+/**
+ * A store with keys k0..k(n-1) (k3 overwritten, k5 deleted), synced, then `last` ran. `crashCopy`
+ * receives a copy taken before close: what a SIGKILL leaves (the writes of `last` are in the file
+ * but beyond the durable length the state file records). Returns the data file size before and
+ * after `last`.
+ */
+export function build(dir: string, n: number, last: (e: ReturnType<typeof openHashlog>) => void, crashCopy?: string): { before: number; after: number } {
   const e = openHashlog(dir);
   for (let i = 0; i < n; i++) e.put(b(`k${i}`), b(value(i)));
   e.put(b('k3'), b('k3-new'));
@@ -23,11 +30,12 @@ function build(dir: string, n: number, last: (e: ReturnType<typeof openHashlog>)
   const file = path.join(dir, dataFiles(dir)[0]!);
   const before = fs.statSync(file).size;
   last(e);
+  if (crashCopy !== undefined) copyDir(dir, crashCopy);
   e.close();
   return { before, after: fs.statSync(file).size };
 }
 
-function expectBase(e: ReturnType<typeof openHashlog>, n: number): void {
+export function expectBase(e: ReturnType<typeof openHashlog>, n: number): void {
   for (let i = 0; i < n; i++) {
     const want = i === 3 ? 'k3-new' : i === 5 ? undefined : value(i);
     expect(str(e.get(b(`k${i}`))), `k${i}`).toBe(want);
@@ -36,8 +44,9 @@ function expectBase(e: ReturnType<typeof openHashlog>, n: number): void {
 
 describe('hashlog recovery: torn tails', () => {
   it('cuts a torn last record at every offset and loses nothing else', () => {
+    const closed = tmpDir('kvlab-hl-');
     const base = tmpDir('kvlab-hl-');
-    const { before, after } = build(base, 20, (e) => e.put(b('k7'), b('the-last-write')));
+    const { before, after } = build(closed, 20, (e) => e.put(b('k7'), b('the-last-write')), base);
     expect(after - before).toBe(RECORD_HEADER_BYTES + 2 + 14);
     for (let cut = before; cut < after; cut++) {
       const dir = tmpDir('kvlab-hl-');
@@ -60,13 +69,14 @@ describe('hashlog recovery: torn tails', () => {
   });
 
   it('drops a torn batch entirely, cut at every offset of it', () => {
+    const closed = tmpDir('kvlab-hl-');
     const base = tmpDir('kvlab-hl-');
     const batch = () => [
       { type: 'put' as const, key: b('k1'), value: b('batch-1') },
       { type: 'del' as const, key: b('k2') },
       { type: 'put' as const, key: b('fresh'), value: b('batch-fresh') },
     ];
-    const { before, after } = build(base, 10, (e) => e.write(batch()));
+    const { before, after } = build(closed, 10, (e) => e.write(batch()), base);
     for (let cut = before; cut < after; cut++) {
       const dir = tmpDir('kvlab-hl-');
       copyDir(base, dir);
