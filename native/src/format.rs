@@ -7,8 +7,9 @@ use crate::error::{KvErr, Result};
 
 /// on-disk: never change without a version bump. Bytes "KVHL" as a LE u32.
 pub const SEGMENT_MAGIC: u32 = 0x4c48_564b;
-/// on-disk: never change without a version bump.
-pub const FORMAT_VERSION: u16 = 1;
+/// on-disk: never change without a version bump. 2: the state file (state.rs) records the active
+/// segment's durable length, and a merged segment's minId is the lowest id it replaces transitively.
+pub const FORMAT_VERSION: u16 = 2;
 /// on-disk: never change without a version bump. Segment header length.
 pub const SEGMENT_HEADER_BYTES: usize = 36;
 /// on-disk: segment kinds (a log segment is appended to; a merged one is a merge's output).

@@ -1,7 +1,7 @@
 //! Merge (compaction), as hashlog's (engines/hashlog/merge.ts): rewrites the live records of
 //! every immutable segment into one merged segment plus its hint file. The output is written as
 //! `<b>.merge` (b = newest input), synced, then renamed over `<b>.data`; its header says it
-//! replaces ids [a, b] (a = oldest input), so a crash before the inputs are unlinked is finished
+//! replaces ids [a, b] (a = the oldest input's minId), so a crash before the inputs are unlinked is finished
 //! by recovery, and a crash before the rename leaves the inputs untouched.
 //!
 //! Sequence (kill points in brackets): write + fdatasync `<b>.merge` [native.merge.before-swap]
@@ -42,7 +42,7 @@ impl Store {
         if n_in == 0 {
             return Ok(());
         }
-        let a = self.segs[0].id;
+        let a = self.segs[0].min_id; // the lowest id replaced, transitively (FORMAT.md: always 1)
         let b = self.segs[n_in - 1].id;
         let dir = self.dir.clone();
         // Live entries in the inputs, in (segment, offset) order so inputs are read sequentially.

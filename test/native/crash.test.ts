@@ -105,10 +105,14 @@ describe('native crash recovery', () => {
     e.close();
   });
 
-  it('truncates a torn tail (half a record) and keeps everything before it', () => {
+  it('truncates a torn tail (half a record beyond the recorded durable length) and keeps everything before it', () => {
+    const closed = tmpDir();
     const dir = tmpDir();
-    let e = openNative(dir);
-    for (let i = 0; i < 50; i++) e.put(Buffer.from(`k${i}`), Buffer.from(val('v', i)));
+    let e = openNative(closed);
+    for (let i = 0; i < 49; i++) e.put(Buffer.from(`k${i}`), Buffer.from(val('v', i)));
+    e.sync();
+    e.put(Buffer.from('k49'), Buffer.from(val('v', 49)));
+    for (const f of fs.readdirSync(closed)) fs.copyFileSync(path.join(closed, f), path.join(dir, f)); // what a SIGKILL leaves
     e.close();
     const seg = path.join(dir, fs.readdirSync(dir).filter((n) => n.endsWith('.data')).sort().pop()!);
     const full = fs.readFileSync(seg);
