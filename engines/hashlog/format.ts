@@ -190,6 +190,19 @@ export class HintBuilder {
 }
 
 /**
+ * The `dataBytes` of a hint whose magic, version, CRC and segment id are valid, else undefined.
+ * Such a hint was written after its merged segment was final and durable (and the previous hint
+ * of that id was durably removed first), so a segment of another length was cut or extended.
+ */
+export function hintDataBytes(b: Buffer, segId: number): number | undefined {
+  if (b.length < HINT_HEADER_BYTES + 4) return undefined;
+  if (b.readUInt32LE(0) !== HINT_MAGIC || b.readUInt16LE(4) !== FORMAT_VERSION) return undefined;
+  if (b.readUInt32LE(b.length - 4) !== crc32(b.subarray(0, b.length - 4))) return undefined;
+  const n = tryU64(b, 16);
+  return tryU64(b, 8) === segId && n >= 0 ? n : undefined;
+}
+
+/**
  * Decodes a hint file, calling `visit` per entry (key is a view into `b`, valid during the call).
  * Returns false, having visited nothing, when the hint is unusable: bad magic, version, CRC,
  * segment id or `dataBytes` (the data file changed since the hint was written). A bad hint is

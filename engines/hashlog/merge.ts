@@ -12,7 +12,7 @@
  *
  * Sequence of a merge (kill points in brackets):
  *   write + fdatasync `<b>.merge` [hashlog.merge.before-swap] -> sync the active segment ->
- *   unlink `<b>.hint` -> rename `<b>.merge` over `<b>.data`, fsync dir [hashlog.merge.after-rename]
+ *   unlink `<b>.hint`, fsync dir -> rename `<b>.merge` over `<b>.data`, fsync dir [hashlog.merge.after-rename]
  *   -> repoint keydir -> unlink inputs a..b-1 and their hints, fsync dir -> write `<b>.hint`
  *   atomically [hashlog.merge.after-hint].
  */
@@ -111,6 +111,7 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
   const hintFile = path.join(dir, fileName(b, HINT_SUFFIX));
   const dataFile = path.join(dir, fileName(b, DATA_SUFFIX));
   fs.unlink(hintFile);
+  fs.syncDir(dir); // the old hint is durably gone before the data changes (a valid hint matches its segment)
   fs.rename(out.file, dataFile);
   fs.syncDir(dir);
   killPoint(KP_AFTER_RENAME);

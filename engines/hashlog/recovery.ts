@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { corruption, KvError } from '../errors.js';
 import type { Fd, Fs } from '../fs.js';
 import {
-  DATA_SUFFIX, decodeHint, decodeSegmentHeader, FLAG_BATCH, FLAG_COMMIT, FLAG_TOMBSTONE, fileName, HINT_SUFFIX, KIND_LOG, KIND_MERGED,
+  DATA_SUFFIX, decodeHint, decodeSegmentHeader, hintDataBytes, FLAG_BATCH, FLAG_COMMIT, FLAG_TOMBSTONE, fileName, HINT_SUFFIX, KIND_LOG, KIND_MERGED,
   parseFileName, parseRecordHeader, RECORD_HEADER_BYTES, recordCrcOk, SEGMENT_HEADER_BYTES,
 } from './format.js';
 import { applyRecord, hashKey, Keydir } from './keydir.js';
@@ -181,7 +181,10 @@ function apply(keydir: Keydir, segs: Map<number, Segment>, out: Recovered, seg: 
   applyRecord(keydir, segs, out, recordBytes, seg.id, key, hashKey(key), (flags & FLAG_TOMBSTONE) !== 0, off, vlen);
 }
 
-/** Loads a merged segment's hint file; false (nothing applied) when the hint is unusable. */
+/**
+ * Loads a merged segment's hint file; false (nothing applied) when the hint is unusable. A valid
+ * hint that records another length than the segment's is CORRUPTION (the segment was cut).
+ */
 function loadHint(fs: Fs, dir: string, seg: Segment, keydir: Keydir, segs: Map<number, Segment>, out: Recovered): boolean {
   let data: Uint8Array;
   try {
@@ -191,6 +194,9 @@ function loadHint(fs: Fs, dir: string, seg: Segment, keydir: Keydir, segs: Map<n
     throw e;
   }
   const b = Buffer.from(data.buffer, data.byteOffset, data.length);
+  const recorded = hintDataBytes(b, seg.id);
+  if (recorded !== undefined && recorded !== seg.size)
+    throw corruption(`merged segment is ${seg.size} bytes, its hint records ${recorded}`, seg.file, Math.min(seg.size, recorded));
   return decodeHint(b, seg.id, seg.size, (key, offset, seq, valueLen, flags) => {
     if (seq > out.maxSeq) out.maxSeq = seq;
     apply(keydir, segs, out, seg, key, flags & FLAG_TOMBSTONE, offset, valueLen);

@@ -240,6 +240,19 @@ pub struct HintEntry<'a> {
     pub flags: u8,
 }
 
+/// The `dataBytes` of a hint whose magic, version, CRC and segment id are valid (see
+/// engines/hashlog/format.ts `hintDataBytes`): a merged segment of another length was cut.
+pub fn hint_data_bytes(b: &[u8], seg_id: u64) -> Option<u64> {
+    if b.len() < HINT_HEADER_BYTES + 4 || u32_at(b, 0) != HINT_MAGIC || u16_at(b, 4) != FORMAT_VERSION {
+        return None;
+    }
+    let end = b.len() - 4;
+    if u32_at(b, end) != crc32(&b[..end]) || u64_at(b, 8) != seg_id || u64_at(b, 16) > MAX_SAFE {
+        return None;
+    }
+    Some(u64_at(b, 16))
+}
+
 /// Validates a whole hint file; returns its entries, or None when unusable (bad magic, version,
 /// CRC, segment id, `data_bytes`, or structure). A bad hint is not an error: scan instead.
 pub fn decode_hint(b: &[u8], seg_id: u64, data_bytes: u64) -> Option<Vec<HintEntry<'_>>> {

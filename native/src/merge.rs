@@ -5,7 +5,7 @@
 //! by recovery, and a crash before the rename leaves the inputs untouched.
 //!
 //! Sequence (kill points in brackets): write + fdatasync `<b>.merge` [native.merge.before-swap]
-//! -> sync the active segment -> unlink `<b>.hint` -> rename `<b>.merge` over `<b>.data`, fsync
+//! -> sync the active segment -> unlink `<b>.hint`, fsync dir -> rename `<b>.merge` over `<b>.data`, fsync
 //! dir [native.merge.after-rename] -> repoint keydir -> unlink inputs a..b-1 and their hints,
 //! fsync dir -> write `<b>.hint` atomically [native.merge.after-hint].
 
@@ -107,6 +107,7 @@ impl Store {
         self.sync()?;
         let hint_name = file_name(b, HINT_SUFFIX);
         remove_file(&dir.join(&hint_name))?;
+        sync_dir(&dir, &mut self.c)?; // the old hint is durably gone before the data changes
         let data_path = dir.join(file_name(b, DATA_SUFFIX));
         fs::rename(&merge_path, &data_path).map_err(|e| KvErr::io(e, "rename", &mname))?;
         sync_dir(&dir, &mut self.c)?;

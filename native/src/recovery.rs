@@ -205,7 +205,8 @@ fn check_files(dir: &Path, segs: &[Segment], state: Option<StoreState>) -> Resul
     Ok(state.durable_length)
 }
 
-/// Loads segment `i`'s hint file; false (nothing applied) when it is unusable.
+/// Loads segment `i`'s hint file; false (nothing applied) when it is unusable. A valid hint that
+/// records another length than the segment's is CORRUPTION (the segment was cut).
 fn load_hint(st: &mut Store, i: usize) -> Result<bool> {
     let seg = &st.segs[i];
     let path = st.dir.join(file_name(seg.id, HINT_SUFFIX));
@@ -215,6 +216,9 @@ fn load_hint(st: &mut Store, i: usize) -> Result<bool> {
         Err(e) => return Err(KvErr::io(e, "read", &path.to_string_lossy())),
     };
     st.c.device_bytes_read += data.len() as u64;
+    if let Some(n) = hint_data_bytes(&data, seg.id).filter(|&n| n != seg.size) {
+        return Err(KvErr::corruption(format!("merged segment is {} bytes, its hint records {n}", seg.size), &seg.name, n.min(seg.size)));
+    }
     let Some(entries) = decode_hint(&data, seg.id, seg.size) else { return Ok(false) };
     let id = seg.id;
     for e in entries {

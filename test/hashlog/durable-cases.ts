@@ -188,5 +188,18 @@ export function durableLengthCases(name: string, open: Opener): void {
       expect(detected).toBeGreaterThan(0);
       s.close();
     });
+
+    it('a merged segment cut at a record boundary is CORRUPTION: its hint records its length', () => {
+      const { closed } = build(open, 200);
+      const e = open(closed);
+      e.compact();
+      e.close();
+      const merged = fs.readdirSync(closed).find((f) => f.endsWith('.hint'))!.replace('.hint', '.data');
+      let cut = SEGMENT_HEADER_BYTES;
+      for (let i = 0; i < 120; i++) cut += recLen(i);
+      const dir = copy(closed);
+      fs.truncateSync(path.join(dir, merged), cut);
+      expectCorruption(openError(open, dir), path.join(dir, merged), cut);
+    });
   });
 }
