@@ -97,7 +97,11 @@ export class HashlogCore implements SyncCore {
       const last = this.segments[this.segments.length - 1];
       let active = last;
       if (last === undefined || last.kind !== KIND_LOG || last.size >= cfg.segmentBytes) {
-        active = createSegment(this.fs, opts.dir, (last?.id ?? 0) + 1, KIND_LOG, (last?.id ?? 0) + 1, 0);
+        // A full log segment may hold bytes an earlier process never synced: make them durable
+        // before the new header records its length.
+        const prevLength = last?.kind === KIND_LOG ? last.size : 0;
+        if (prevLength > 0) this.fs.fdatasync(last!.fd);
+        active = createSegment(this.fs, opts.dir, (last?.id ?? 0) + 1, KIND_LOG, (last?.id ?? 0) + 1, 0, prevLength);
         this.addSegment(active);
         opened = this.segments;
       }
@@ -239,7 +243,7 @@ export class HashlogCore implements SyncCore {
     this.sync();
     this.flushesBefore += old.flushes;
     const id = old.seg.id + 1;
-    const seg = createSegment(this.fs, this.dir, id, KIND_LOG, id, 0);
+    const seg = createSegment(this.fs, this.dir, id, KIND_LOG, id, 0, old.seg.size);
     this.addSegment(seg);
     this.writer = new LogWriter(this.fs, seg, this.cfg.writeBufferBytes);
     this.state.record(id, SEGMENT_HEADER_BYTES);

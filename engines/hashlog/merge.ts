@@ -60,7 +60,7 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
   picked.sort((x, y) => rank.get(keydir.segOf(x))! - rank.get(keydir.segOf(y))! || keydir.offOf(x) - keydir.offOf(y));
 
   fs.unlink(path.join(dir, fileName(b, MERGE_SUFFIX)));
-  const out = createSegment(fs, dir, b, KIND_MERGED, a, seqFloor, MERGE_SUFFIX);
+  const out = createSegment(fs, dir, b, KIND_MERGED, a, seqFloor, 0, MERGE_SUFFIX);
   const hint = new HintBuilder();
   const newOff = new Float64Array(picked.length);
   const buf = Buffer.allocUnsafe(OUT_BUFFER);

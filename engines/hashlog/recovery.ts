@@ -11,7 +11,8 @@
  *   once its commit record is read.
  * - The state file (state.ts) names the newest segment and a durable length of it. Segment ids
  *   must cover 1..newest without a gap and the newest must be at least the state's; the state's
- *   segment must be at least its durable length. Otherwise CORRUPTION: a file is missing or cut.
+ *   segment must be at least its durable length; an older log segment must be exactly the length
+ *   its successor's header records. Otherwise CORRUPTION: a file is missing or cut.
  * - Only the bytes of the newest log segment beyond its recorded durable length may be a torn
  *   tail: an invalid or incomplete record (or an unfinished batch) there with no valid record
  *   after it is truncated away. An invalid record anywhere else (below the durable length, in an
@@ -104,7 +105,7 @@ export function recover(fs: Fs, dir: string): Recovered {
         fs.close(fd);
         throw e;
       }
-      segments.push(new Segment(id, file, fd, h.kind, size, h.minId));
+      segments.push(new Segment(id, file, fd, h.kind, size, h.minId, h.prevLength));
       if (h.seqFloor > out.maxSeq) out.maxSeq = h.seqFloor;
     }
     // Finish an interrupted merge: drop segments a merged segment replaces.
@@ -147,8 +148,9 @@ export function recover(fs: Fs, dir: string): Recovered {
 
 /**
  * Checks that no segment file is missing or cut below what the state recorded: ids cover
- * 1..newest without a gap (a merged segment covers [minId, id]), the newest is at least the
- * state's active id, and that segment (if still a log segment) is at least its durable length.
+ * 1..newest without a gap (a merged segment covers [minId, id]), each older log segment has the
+ * length its log successor's header records, the newest is at least the state's active id, and
+ * that segment (if still a log segment) is at least its durable length.
  * Without a state file the store must be new (at most one segment, holding no record). Returns
  * the durable length recorded for the state's segment. Throws CORRUPTION naming the file.
  */
@@ -161,9 +163,14 @@ function checkFiles(dir: string, segments: readonly Segment[], state: StoreState
     return 0;
   }
   let next = 1;
+  let prev: Segment | undefined;
   for (const s of segments) {
     if (s.minId !== next) throw corruption(`segment file${s.minId - next > 1 ? `s ${next}..${s.minId - 1}` : ` ${next}`} missing`, name(next), 0);
+    // A log segment's header records its log predecessor's final length (a merged one has its hint).
+    if (prev?.kind === KIND_LOG && s.kind === KIND_LOG && prev.size !== s.prevLength)
+      throw corruption(`segment is ${prev.size} bytes, the next segment's header records ${s.prevLength}`, prev.file, Math.min(prev.size, s.prevLength));
     next = s.id + 1;
+    prev = s;
   }
   if (next - 1 < state.activeId) throw corruption(`segment file ${next}${next < state.activeId ? `..${state.activeId}` : ''} missing (the state file records segment ${state.activeId})`, name(next), 0);
   const active = segments.find((s) => s.id === state.activeId);

@@ -55,7 +55,7 @@ impl Store {
         remove_file(&merge_path)?;
         let mname = merge_path.to_string_lossy().into_owned();
         let out = OpenOptions::new().read(true).write(true).create_new(true).open(&merge_path).map_err(|e| KvErr::io(e, "open", &mname))?;
-        let head = encode_segment_header(&SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq });
+        let head = encode_segment_header(&SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq, prev_length: 0 });
         let mut buf: Vec<u8> = Vec::with_capacity(OUT_BUFFER);
         buf.extend_from_slice(&head);
         let mut written = 0u64; // bytes of `out` on disk
@@ -112,7 +112,7 @@ impl Store {
         fs::rename(&merge_path, &data_path).map_err(|e| KvErr::io(e, "rename", &mname))?;
         sync_dir(&dir, &mut self.c)?;
         kill_point(killpoint::MERGE_AFTER_RENAME);
-        let h = SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq };
+        let h = SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq, prev_length: 0 };
         let merged = Segment::open(data_path, b, &h, written, 0, out)?;
         let mut live = 0u64;
         for (i, &e) in picked.iter().enumerate() {

@@ -8,7 +8,8 @@
 //!   tombstone removes the key. A batch applies only once its commit record is read.
 //! - The state file (state.rs) names the newest segment and a durable length of it. Segment ids
 //!   must cover 1..newest without a gap and the newest must be at least the state's; the state's
-//!   segment must be at least its durable length. Otherwise CORRUPTION: a file is missing or cut.
+//!   segment must be at least its durable length; an older log segment must be exactly the length
+//!   its successor's header records. Otherwise CORRUPTION: a file is missing or cut.
 //! - Only the bytes of the newest log segment beyond its recorded durable length may be a torn
 //!   tail: an invalid or incomplete record (or an unfinished batch) there with no valid record
 //!   after it is truncated away. An invalid record anywhere else, or one followed by a valid
@@ -152,7 +153,17 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
     let created = last.is_none_or(|l| l.kind != KIND_LOG || l.size >= st.settings.segment_bytes);
     if created {
         let id = last.map_or(0, |l| l.id) + 1;
-        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0 };
+        // A full log segment may hold bytes an earlier process never synced: make them durable
+        // before the new header records its length.
+        let prev_length = match last {
+            Some(l) if l.kind == KIND_LOG => {
+                l.file.sync_data().map_err(|e| KvErr::io(e, "fdatasync", &l.name))?;
+                st.c.syncs += 1;
+                l.size
+            }
+            _ => 0,
+        };
+        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0, prev_length };
         let seg = Segment::create(dir, &file_name(id, DATA_SUFFIX), &h, st.settings.segment_bytes, &mut st.c)?;
         st.segs.push(seg);
     }
@@ -187,12 +198,18 @@ fn check_files(dir: &Path, segs: &[Segment], state: Option<StoreState>) -> Resul
         return Ok(0);
     };
     let mut next = 1u64;
+    let mut prev: Option<&Segment> = None;
     for s in segs {
         if s.min_id != next {
             let what = if s.min_id - next > 1 { format!("segment files {next}..{} missing", s.min_id - 1) } else { format!("segment file {next} missing") };
             return Err(KvErr::corruption(what, &name(next), 0));
         }
+        // A log segment's header records its log predecessor's final length (a merged one has its hint).
+        if let Some(p) = prev.filter(|p| p.kind == KIND_LOG && s.kind == KIND_LOG && p.size != s.prev_length) {
+            return Err(KvErr::corruption(format!("segment is {} bytes, the next segment's header records {}", p.size, s.prev_length), &p.name, p.size.min(s.prev_length)));
+        }
         next = s.id + 1;
+        prev = Some(s);
     }
     if next - 1 < state.active_id {
         return Err(KvErr::corruption(format!("segment file {next} missing (the state file records segment {})", state.active_id), &name(next), 0));

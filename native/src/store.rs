@@ -336,11 +336,11 @@ impl Store {
     pub(crate) fn roll(&mut self) -> Result<()> {
         self.sync()?;
         let old = self.segs.last_mut().unwrap();
-        let (old_id, old_flushes) = (old.id, old.flushes);
+        let (old_id, old_flushes, old_size) = (old.id, old.flushes, old.size);
         old.seal();
         self.flushes_before += old_flushes;
         let id = old_id + 1;
-        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0 };
+        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0, prev_length: old_size };
         let mut seg = Segment::create(&self.dir, &file_name(id, DATA_SUFFIX), &h, self.settings.segment_bytes, &mut self.c)?;
         seg.make_active(self.settings.write_buffer_bytes);
         self.segs.push(seg);

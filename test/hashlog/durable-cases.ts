@@ -139,6 +139,22 @@ export function durableLengthCases(name: string, open: Opener): void {
       expect(isKvError(openError(open, merged, opts), 'CORRUPTION')).toBe(true);
     });
 
+    it('an older log segment cut at a record boundary is CORRUPTION: the header of the next segment records its length', () => {
+      const opts = 'segmentBytes=4096,autoMerge=false';
+      const { closed } = build(open, 300, opts);
+      const segs = dataFiles(closed);
+      expect(segs.length).toBeGreaterThan(3);
+      const file = path.join(closed, segs[1]!);
+      const bytes = fs.readFileSync(file);
+      let lastStart = SEGMENT_HEADER_BYTES;
+      for (let at = SEGMENT_HEADER_BYTES; at < bytes.length; at += RECORD_HEADER_BYTES + bytes.readUInt16LE(at + 6) + bytes.readUInt32LE(at + 8)) lastStart = at;
+      for (const cut of [lastStart, SEGMENT_HEADER_BYTES]) {
+        const dir = copy(closed);
+        fs.truncateSync(path.join(dir, segs[1]!), cut);
+        expectCorruption(openError(open, dir, opts), path.join(dir, segs[1]!), cut);
+      }
+    });
+
     it('the state file: one damaged slot falls back to the other; both damaged, or a wrong size, is CORRUPTION', () => {
       const { closed } = build(open, 30);
       for (const slot of [0, 1]) {
