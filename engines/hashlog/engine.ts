@@ -19,6 +19,7 @@ import { applyRecord, hashKey, Keydir } from './keydir.js';
 import { merge } from './merge.js';
 import { recover } from './recovery.js';
 import { createSegment, LogWriter, Segment } from './segment.js';
+import { StateFile } from './state.js';
 
 /** hashlog size limits: key length is a u16 on disk; values are capped at 64 MiB. */
 export const HASHLOG_LIMITS: Limits = { maxKeyBytes: MAX_KEY_BYTES, maxValueBytes: MAX_VALUE_BYTES };
@@ -62,6 +63,8 @@ export class HashlogCore implements SyncCore {
   private segments: Segment[];
   private readonly segs = new Map<number, Segment>();
   private writer: LogWriter;
+  /** Records the active segment's durable length after each sync (state.ts). */
+  private readonly state: StateFile;
   private readonly buffered: boolean;
   private readonly verifyReads: boolean;
   /** Sequence number of the newest record appended (stored in every record). */
@@ -94,12 +97,22 @@ export class HashlogCore implements SyncCore {
       const last = this.segments[this.segments.length - 1];
       let active = last;
       if (last === undefined || last.kind !== KIND_LOG || last.size >= cfg.segmentBytes) {
-        active = createSegment(this.fs, opts.dir, (last?.id ?? 0) + 1, KIND_LOG, (last?.id ?? 0) + 1, 0);
+        // A full log segment may hold bytes an earlier process never synced: make them durable
+        // before the new header records its length.
+        const prevLength = last?.kind === KIND_LOG ? last.size : 0;
+        if (prevLength > 0) this.fs.fdatasync(last!.fd);
+        active = createSegment(this.fs, opts.dir, (last?.id ?? 0) + 1, KIND_LOG, (last?.id ?? 0) + 1, 0, prevLength);
         this.addSegment(active);
         opened = this.segments;
       }
       this.writer = new LogWriter(this.fs, active!, cfg.writeBufferBytes);
       this.recoveredSequence = this.lastSeq = r.maxSeq;
+      // A segment created here is durable (header, directory entry). An existing one is durable up
+      // to what the state recorded (or its header, synced at creation); bytes an earlier process
+      // handed to the OS beyond that may not be, so the first sync() fdatasyncs before recording.
+      const known = r.state?.activeId === active!.id ? r.state.durableLength : SEGMENT_HEADER_BYTES;
+      this.writer.dirty = active === last;
+      this.state = StateFile.open(this.fs, opts.dir, r.state, active!.id, known);
     } catch (e) {
       for (const s of opened) this.fs.close(s.fd);
       throw e;
@@ -197,9 +210,14 @@ export class HashlogCore implements SyncCore {
     }
   }
 
-  /** fdatasync of the active segment (immutable segments were synced when they rolled). */
+  /**
+   * fdatasync of the active segment (immutable segments were synced when they rolled), then the
+   * state file records its length as durable.
+   */
   sync(): void {
-    this.writer.sync();
+    const w = this.writer;
+    w.sync();
+    this.state.record(w.seg.id, w.seg.size);
   }
 
   /**
@@ -222,12 +240,13 @@ export class HashlogCore implements SyncCore {
   /** Makes the active segment immutable (flushed and synced) and starts a new one. */
   private roll(): void {
     const old = this.writer;
-    old.sync();
+    this.sync();
     this.flushesBefore += old.flushes;
     const id = old.seg.id + 1;
-    const seg = createSegment(this.fs, this.dir, id, KIND_LOG, id, 0);
+    const seg = createSegment(this.fs, this.dir, id, KIND_LOG, id, 0, old.seg.size);
     this.addSegment(seg);
     this.writer = new LogWriter(this.fs, seg, this.cfg.writeBufferBytes);
+    this.state.record(id, SEGMENT_HEADER_BYTES);
   }
 
   private addSegment(s: Segment): void {
@@ -253,7 +272,7 @@ export class HashlogCore implements SyncCore {
   private runMerge(): void {
     const inputs = this.segments.slice(0, -1);
     if (inputs.length === 0) return;
-    const r = merge(this.fs, this.dir, this.kd, inputs, this.lastSeq, () => this.writer.sync());
+    const r = merge(this.fs, this.dir, this.kd, inputs, this.lastSeq, () => this.sync());
     for (const s of inputs) {
       this.segs.delete(s.id);
       this.hintBytes.delete(s.id);
@@ -297,6 +316,10 @@ export class HashlogCore implements SyncCore {
 
   /** Closes the segment files. Unsynced (or buffered) bytes are not written: the shell syncs first when healthy. */
   close(): void {
-    for (const s of this.segments) this.fs.close(s.fd);
+    try {
+      this.state.close();
+    } finally {
+      for (const s of this.segments) this.fs.close(s.fd);
+    }
   }
 }

@@ -10,10 +10,13 @@ import { corruption } from '../errors.js';
 
 /** on-disk: never change without a version bump. Bytes "KVHL" read as a LE u32. */
 export const SEGMENT_MAGIC = 0x4c48564b;
-/** on-disk: never change without a version bump. */
-export const FORMAT_VERSION = 1;
-/** on-disk: never change without a version bump. Segment header length in bytes. */
-export const SEGMENT_HEADER_BYTES = 36;
+/**
+ * on-disk: never change without a version bump. 2: the state file (state.ts) records the active
+ * segment's durable length, and a merged segment's minId is the lowest id it replaces transitively.
+ */
+export const FORMAT_VERSION = 2;
+/** on-disk: never change without a version bump. Segment header length in bytes (version 1: 36). */
+export const SEGMENT_HEADER_BYTES = 44;
 /** on-disk: segment kind of a log segment (appended to; the newest may have a torn tail). */
 export const KIND_LOG = 0;
 /** on-disk: segment kind of a merge's output (complete when renamed into place; has a hint). */
@@ -29,9 +32,11 @@ export interface SegmentHeader {
   minId: number;
   /** Merged: last sequence number acknowledged when the merge ran. Log: 0. */
   seqFloor: number;
+  /** Log: the length of log segment id - 1 (durable, final) when this one was created; 0 if none. Merged: 0. */
+  prevLength: number;
 }
 
-/** Encodes a segment header (36 bytes, CRC at byte 32 over bytes 0..31). */
+/** Encodes a segment header (44 bytes, CRC at byte 40 over bytes 0..39). */
 export function encodeSegmentHeader(h: SegmentHeader): Buffer {
   const b = Buffer.alloc(SEGMENT_HEADER_BYTES);
   b.writeUInt32LE(SEGMENT_MAGIC, 0);
@@ -40,7 +45,8 @@ export function encodeSegmentHeader(h: SegmentHeader): Buffer {
   writeU64(b, 8, h.id);
   writeU64(b, 16, h.minId);
   writeU64(b, 24, h.seqFloor);
-  b.writeUInt32LE(crc32(b.subarray(0, 32)), 32);
+  writeU64(b, 32, h.prevLength);
+  b.writeUInt32LE(crc32(b.subarray(0, 40)), 40);
   return b;
 }
 
@@ -48,7 +54,7 @@ export function encodeSegmentHeader(h: SegmentHeader): Buffer {
 export function decodeSegmentHeader(b: Buffer, file: string, expectId: number): SegmentHeader {
   if (b.length < SEGMENT_HEADER_BYTES) throw corruption('segment header truncated', file, 0);
   if (b.readUInt32LE(0) !== SEGMENT_MAGIC) throw corruption('bad segment magic', file, 0);
-  if (b.readUInt32LE(32) !== crc32(b.subarray(0, 32))) throw corruption('segment header checksum mismatch', file, 0);
+  if (b.readUInt32LE(40) !== crc32(b.subarray(0, 40))) throw corruption('segment header checksum mismatch', file, 0);
   const version = b.readUInt16LE(4);
   if (version !== FORMAT_VERSION) throw corruption(`unsupported segment format version ${version}`, file, 4);
   const kind = b.readUInt16LE(6);
@@ -57,7 +63,7 @@ export function decodeSegmentHeader(b: Buffer, file: string, expectId: number): 
   const minId = readU64(b, 16, file);
   if (id !== expectId) throw corruption(`segment header id ${id} does not match file name`, file, 8);
   if (minId > id || (kind === KIND_LOG && minId !== id)) throw corruption('bad segment minId', file, 16);
-  return { kind, id, minId, seqFloor: readU64(b, 24, file) };
+  return { kind, id, minId, seqFloor: readU64(b, 24, file), prevLength: readU64(b, 32, file) };
 }
 
 // ---- record ---------------------------------------------------------------------------------
@@ -184,6 +190,19 @@ export class HintBuilder {
     b.writeUInt32LE(crc32(b.subarray(0, this.len)), this.len);
     return b.subarray(0, this.len + 4);
   }
+}
+
+/**
+ * The `dataBytes` of a hint whose magic, version, CRC and segment id are valid, else undefined.
+ * Such a hint was written after its merged segment was final and durable (and the previous hint
+ * of that id was durably removed first), so a segment of another length was cut or extended.
+ */
+export function hintDataBytes(b: Buffer, segId: number): number | undefined {
+  if (b.length < HINT_HEADER_BYTES + 4) return undefined;
+  if (b.readUInt32LE(0) !== HINT_MAGIC || b.readUInt16LE(4) !== FORMAT_VERSION) return undefined;
+  if (b.readUInt32LE(b.length - 4) !== crc32(b.subarray(0, b.length - 4))) return undefined;
+  const n = tryU64(b, 16);
+  return tryU64(b, 8) === segId && n >= 0 ? n : undefined;
 }
 
 /**

@@ -7,12 +7,12 @@
  * older than the active one. A tombstone is dropped only together with every older record of
  * its key (they are all inputs), and the output replaces all inputs atomically: it is written
  * as `<b>.merge` (b = newest input), synced, then renamed over `<b>.data`; its header says it
- * replaces ids [a, b] (a = oldest input), so a crash before the inputs are unlinked is finished
+ * replaces ids [a, b] (a = the oldest input's minId), so a crash before the inputs are unlinked is finished
  * by recovery (deletes them), and a crash before the rename leaves the inputs untouched.
  *
  * Sequence of a merge (kill points in brackets):
  *   write + fdatasync `<b>.merge` [hashlog.merge.before-swap] -> sync the active segment ->
- *   unlink `<b>.hint` -> rename `<b>.merge` over `<b>.data`, fsync dir [hashlog.merge.after-rename]
+ *   unlink `<b>.hint`, fsync dir -> rename `<b>.merge` over `<b>.data`, fsync dir [hashlog.merge.after-rename]
  *   -> repoint keydir -> unlink inputs a..b-1 and their hints, fsync dir -> write `<b>.hint`
  *   atomically [hashlog.merge.after-hint].
  */
@@ -51,7 +51,7 @@ export interface MergeResult {
  * CORRUPTION (file + offset) if a live record fails its CRC; the inputs are then untouched.
  */
 export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segment[], seqFloor: number, syncActive: () => void): MergeResult {
-  const a = inputs[0]!.id;
+  const a = inputs[0]!.minId; // the lowest id replaced, transitively (FORMAT.md: always 1)
   const b = inputs[inputs.length - 1]!.id;
   const rank = new Map(inputs.map((s, i) => [s.id, i]));
   // Live entries in the inputs, in (segment, offset) order so inputs are read sequentially.
@@ -60,7 +60,7 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
   picked.sort((x, y) => rank.get(keydir.segOf(x))! - rank.get(keydir.segOf(y))! || keydir.offOf(x) - keydir.offOf(y));
 
   fs.unlink(path.join(dir, fileName(b, MERGE_SUFFIX)));
-  const out = createSegment(fs, dir, b, KIND_MERGED, a, seqFloor, MERGE_SUFFIX);
+  const out = createSegment(fs, dir, b, KIND_MERGED, a, seqFloor, 0, MERGE_SUFFIX);
   const hint = new HintBuilder();
   const newOff = new Float64Array(picked.length);
   const buf = Buffer.allocUnsafe(OUT_BUFFER);
@@ -111,6 +111,7 @@ export function merge(fs: Fs, dir: string, keydir: Keydir, inputs: readonly Segm
   const hintFile = path.join(dir, fileName(b, HINT_SUFFIX));
   const dataFile = path.join(dir, fileName(b, DATA_SUFFIX));
   fs.unlink(hintFile);
+  fs.syncDir(dir); // the old hint is durably gone before the data changes (a valid hint matches its segment)
   fs.rename(out.file, dataFile);
   fs.syncDir(dir);
   killPoint(KP_AFTER_RENAME);

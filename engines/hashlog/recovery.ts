@@ -9,19 +9,25 @@
  * - Segments load in id order, records in file order; the later record of a key wins; a
  *   tombstone removes the key. A batch (FLAG_BATCH records ending with FLAG_COMMIT) applies only
  *   once its commit record is read.
- * - The newest segment (a log segment) may end in a torn tail: an invalid or incomplete record
- *   (or an unfinished batch) with no valid record after it. It is truncated away. An invalid
- *   record anywhere else, or one followed by a valid record, is CORRUPTION (file + offset).
+ * - The state file (state.ts) names the newest segment and a durable length of it. Segment ids
+ *   must cover 1..newest without a gap and the newest must be at least the state's; the state's
+ *   segment must be at least its durable length; an older log segment must be exactly the length
+ *   its successor's header records. Otherwise CORRUPTION: a file is missing or cut.
+ * - Only the bytes of the newest log segment beyond its recorded durable length may be a torn
+ *   tail: an invalid or incomplete record (or an unfinished batch) there with no valid record
+ *   after it is truncated away. An invalid record anywhere else (below the durable length, in an
+ *   older or merged segment), or one followed by a valid record, is CORRUPTION (file + offset).
  */
 import * as path from 'node:path';
 import { corruption, KvError } from '../errors.js';
 import type { Fd, Fs } from '../fs.js';
 import {
-  DATA_SUFFIX, decodeHint, decodeSegmentHeader, FLAG_BATCH, FLAG_COMMIT, FLAG_TOMBSTONE, fileName, HINT_SUFFIX, KIND_LOG, KIND_MERGED,
+  DATA_SUFFIX, decodeHint, decodeSegmentHeader, hintDataBytes, FLAG_BATCH, FLAG_COMMIT, FLAG_TOMBSTONE, fileName, HINT_SUFFIX, KIND_LOG, KIND_MERGED,
   parseFileName, parseRecordHeader, RECORD_HEADER_BYTES, recordCrcOk, SEGMENT_HEADER_BYTES,
 } from './format.js';
 import { applyRecord, hashKey, Keydir } from './keydir.js';
 import { Segment } from './segment.js';
+import { readState, STATE_FILE, type StoreState } from './state.js';
 
 /** What open found. `segments` are ascending by id, all open; the last may be appended to. */
 export interface Recovered {
@@ -35,6 +41,8 @@ export interface Recovered {
   segmentsScanned: number;
   /** Bytes cut from the newest segment's torn tail. */
   tornBytes: number;
+  /** What the state file recorded; undefined for a new store (no state file yet). */
+  state: StoreState | undefined;
 }
 
 /** Largest tail that is searched for a later valid record before declaring a torn tail. */
@@ -59,6 +67,7 @@ export function recover(fs: Fs, dir: string): Recovered {
   const ids: number[] = [];
   const hints = new Set<number>();
   for (const name of names) {
+    if (name === `${STATE_FILE}.tmp`) fs.unlink(path.join(dir, name)); // an interrupted creation
     const p = parseFileName(name);
     if (!p) continue;
     if (p.suffix === DATA_SUFFIX) ids.push(p.id);
@@ -68,7 +77,8 @@ export function recover(fs: Fs, dir: string): Recovered {
   ids.sort((a, b) => a - b);
   const segments: Segment[] = [];
   const keydir = new Keydir();
-  const out: Recovered = { segments, keydir, maxSeq: 0, liveBytes: 0, hintsLoaded: 0, segmentsScanned: 0, tornBytes: 0 };
+  const state = readState(fs, dir);
+  const out: Recovered = { segments, keydir, maxSeq: 0, liveBytes: 0, hintsLoaded: 0, segmentsScanned: 0, tornBytes: 0, state };
   try {
     // Open every segment and read its header.
     for (let i = 0; i < ids.length; i++) {
@@ -78,10 +88,11 @@ export function recover(fs: Fs, dir: string): Recovered {
       const fd = fs.open(file, 'rw');
       const size = fs.size(fd);
       if (size < SEGMENT_HEADER_BYTES) {
-        // Only the newest segment can be a torn creation (createSegment syncs the header first).
-        if (!last) {
+        // Only a newest segment the state does not know yet can be a torn creation (createSegment
+        // syncs the header before the state records the segment).
+        if (!last || (state !== undefined && id <= state.activeId)) {
           fs.close(fd);
-          throw corruption('segment shorter than its header', file, 0);
+          throw corruption(`segment shorter than its header (${size} bytes)`, file, size);
         }
         fs.close(fd);
         fs.unlink(file);
@@ -94,7 +105,7 @@ export function recover(fs: Fs, dir: string): Recovered {
         fs.close(fd);
         throw e;
       }
-      segments.push(new Segment(id, file, fd, h.kind, size, h.minId));
+      segments.push(new Segment(id, file, fd, h.kind, size, h.minId, h.prevLength));
       if (h.seqFloor > out.maxSeq) out.maxSeq = h.seqFloor;
     }
     // Finish an interrupted merge: drop segments a merged segment replaces.
@@ -111,12 +122,14 @@ export function recover(fs: Fs, dir: string): Recovered {
       removed = true;
     }
     if (removed) fs.syncDir(dir);
+    const durable = checkFiles(dir, segments, state);
     const segs = new Map(segments.map((s) => [s.id, s]));
     for (let i = 0; i < segments.length; i++) {
       const seg = segments[i]!;
       if (seg.kind === KIND_MERGED && hints.has(seg.id) && loadHint(fs, dir, seg, keydir, segs, out)) out.hintsLoaded++;
       else {
-        scanSegment(fs, seg, keydir, segs, out, i === segments.length - 1 && seg.kind === KIND_LOG);
+        const tail = i === segments.length - 1 && seg.kind === KIND_LOG;
+        scanSegment(fs, seg, keydir, segs, out, tail ? Math.max(SEGMENT_HEADER_BYTES, seg.id === state?.activeId ? durable : 0) : -1);
         out.segmentsScanned++;
       }
     }
@@ -133,6 +146,41 @@ export function recover(fs: Fs, dir: string): Recovered {
   return out;
 }
 
+/**
+ * Checks that no segment file is missing or cut below what the state recorded: ids cover
+ * 1..newest without a gap (a merged segment covers [minId, id]), each older log segment has the
+ * length its log successor's header records, the newest is at least the state's active id, and
+ * that segment (if still a log segment) is at least its durable length.
+ * Without a state file the store must be new (at most one segment, holding no record). Returns
+ * the durable length recorded for the state's segment. Throws CORRUPTION naming the file.
+ */
+function checkFiles(dir: string, segments: readonly Segment[], state: StoreState | undefined): number {
+  const name = (id: number) => path.join(dir, fileName(id, DATA_SUFFIX));
+  if (state === undefined) {
+    const s = segments[0];
+    if (segments.length > 1 || (s !== undefined && (s.kind !== KIND_LOG || s.size > SEGMENT_HEADER_BYTES)))
+      throw corruption('state file missing from a store that holds data', path.join(dir, STATE_FILE), 0);
+    return 0;
+  }
+  let next = 1;
+  let prev: Segment | undefined;
+  for (const s of segments) {
+    if (s.minId !== next) throw corruption(`segment file${s.minId - next > 1 ? `s ${next}..${s.minId - 1}` : ` ${next}`} missing`, name(next), 0);
+    // A log segment's header records its log predecessor's final length (a merged one has its hint).
+    if (prev?.kind === KIND_LOG && s.kind === KIND_LOG && prev.size !== s.prevLength)
+      throw corruption(`segment is ${prev.size} bytes, the next segment's header records ${s.prevLength}`, prev.file, Math.min(prev.size, s.prevLength));
+    next = s.id + 1;
+    prev = s;
+  }
+  if (next - 1 < state.activeId) throw corruption(`segment file ${next}${next < state.activeId ? `..${state.activeId}` : ''} missing (the state file records segment ${state.activeId})`, name(next), 0);
+  const active = segments.find((s) => s.id === state.activeId);
+  // A merged segment with that id replaced the recorded one (the state lagged a merge): nothing to check.
+  if (active === undefined || active.kind !== KIND_LOG) return 0;
+  if (active.size < state.durableLength)
+    throw corruption(`segment is ${active.size} bytes, shorter than its recorded durable length ${state.durableLength}`, active.file, active.size);
+  return state.durableLength;
+}
+
 const recordBytes = (k: number, v: number): number => RECORD_HEADER_BYTES + k + v;
 
 /** Applies one put or tombstone to the keydir with space accounting. */
@@ -140,7 +188,10 @@ function apply(keydir: Keydir, segs: Map<number, Segment>, out: Recovered, seg: 
   applyRecord(keydir, segs, out, recordBytes, seg.id, key, hashKey(key), (flags & FLAG_TOMBSTONE) !== 0, off, vlen);
 }
 
-/** Loads a merged segment's hint file; false (nothing applied) when the hint is unusable. */
+/**
+ * Loads a merged segment's hint file; false (nothing applied) when the hint is unusable. A valid
+ * hint that records another length than the segment's is CORRUPTION (the segment was cut).
+ */
 function loadHint(fs: Fs, dir: string, seg: Segment, keydir: Keydir, segs: Map<number, Segment>, out: Recovered): boolean {
   let data: Uint8Array;
   try {
@@ -150,6 +201,9 @@ function loadHint(fs: Fs, dir: string, seg: Segment, keydir: Keydir, segs: Map<n
     throw e;
   }
   const b = Buffer.from(data.buffer, data.byteOffset, data.length);
+  const recorded = hintDataBytes(b, seg.id);
+  if (recorded !== undefined && recorded !== seg.size)
+    throw corruption(`merged segment is ${seg.size} bytes, its hint records ${recorded}`, seg.file, Math.min(seg.size, recorded));
   return decodeHint(b, seg.id, seg.size, (key, offset, seq, valueLen, flags) => {
     if (seq > out.maxSeq) out.maxSeq = seq;
     apply(keydir, segs, out, seg, key, flags & FLAG_TOMBSTONE, offset, valueLen);
@@ -163,8 +217,12 @@ interface Pending {
   vlen: number;
 }
 
-/** Scans every record of `seg`; `tailAllowed`: the newest log segment, whose torn tail is cut. */
-function scanSegment(fs: Fs, seg: Segment, keydir: Keydir, segs: Map<number, Segment>, out: Recovered, tailAllowed: boolean): void {
+/**
+ * Scans every record of `seg`. `tailFrom` >= 0 only for the newest log segment: bytes from there on
+ * may be a torn tail, cut when no valid record follows; below it (and in every other segment,
+ * `tailFrom` -1) an invalid record is CORRUPTION.
+ */
+function scanSegment(fs: Fs, seg: Segment, keydir: Keydir, segs: Map<number, Segment>, out: Recovered, tailFrom: number): void {
   const size = seg.size;
   let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 64)));
   let bufPos = 0; // file offset of buf[0]
@@ -222,7 +280,9 @@ function scanSegment(fs: Fs, seg: Segment, keydir: Keydir, segs: Map<number, Seg
   }
   if (bad < 0 && batchStart < 0) return;
   const cut = batchStart >= 0 ? batchStart : bad;
-  if (!tailAllowed) throw corruption(bad >= 0 ? 'invalid record' : 'unfinished batch at end of segment', seg.file, bad >= 0 ? bad : batchStart);
+  const what = bad >= 0 ? 'invalid record' : 'unfinished batch at end of segment';
+  if (tailFrom < 0) throw corruption(what, seg.file, bad >= 0 ? bad : batchStart);
+  if (cut < tailFrom) throw corruption(`${what} below the recorded durable length ${tailFrom}`, seg.file, cut);
   if (bad >= 0 && validRecordAfter(fs, seg, bad)) throw corruption('invalid record followed by valid records', seg.file, bad);
   fs.truncate(seg.fd, cut);
   fs.fsync(seg.fd);

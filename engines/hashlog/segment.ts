@@ -23,6 +23,8 @@ export class Segment {
     public size: number,
     /** Merged segments: lowest id this one replaces (header minId). Log segments: = id. */
     readonly minId: number = id,
+    /** Header prevLength: the final length of log segment id - 1 when this one was created (0: none). */
+    readonly prevLength: number = 0,
   ) {}
 
   /** Bytes of records no longer referenced (overwritten, deleted, tombstones, dropped batches). */
@@ -31,15 +33,18 @@ export class Segment {
   }
 }
 
-/** Creates a new segment file with its header, durable (file data and directory entry). */
-export function createSegment(fs: Fs, dir: string, id: number, kind: number, minId: number, seqFloor: number, suffix = DATA_SUFFIX): Segment {
+/**
+ * Creates a new segment file with its header, durable (file data and directory entry).
+ * `prevLength`: the final, durable length of log segment id - 1 (0 when there is none).
+ */
+export function createSegment(fs: Fs, dir: string, id: number, kind: number, minId: number, seqFloor: number, prevLength: number, suffix = DATA_SUFFIX): Segment {
   const file = path.join(dir, fileName(id, suffix));
   const fd = fs.open(file, 'exclusive');
-  const h = encodeSegmentHeader({ kind, id, minId, seqFloor });
+  const h = encodeSegmentHeader({ kind, id, minId, seqFloor, prevLength });
   fs.write(fd, h, 0, h.length, 0);
   fs.fdatasync(fd);
   fs.syncDir(dir);
-  return new Segment(id, file, fd, kind, SEGMENT_HEADER_BYTES, minId);
+  return new Segment(id, file, fd, kind, SEGMENT_HEADER_BYTES, minId, prevLength);
 }
 
 /**

@@ -83,9 +83,8 @@ const CODES: Record<string, ErrorCode> = {
   KV_CLOSED: 'CLOSED',
   KV_IO: 'IO',
   KV_NOT_FOUND: 'NOT_FOUND',
-  // A caught Rust panic. KvError has no INTERNAL code; IO ("the operation failed below the
-  // contract") is the closest. `cause` keeps the original error, whose code is KV_INTERNAL.
-  KV_INTERNAL: 'IO',
+  // A caught Rust panic or another fault inside the core (a bug, not the data or the OS).
+  KV_INTERNAL: 'INTERNAL',
 };
 
 /** Converts an error thrown by the addon to a KvError (stable code, file, offset); others pass through. */

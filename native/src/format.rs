@@ -7,10 +7,11 @@ use crate::error::{KvErr, Result};
 
 /// on-disk: never change without a version bump. Bytes "KVHL" as a LE u32.
 pub const SEGMENT_MAGIC: u32 = 0x4c48_564b;
-/// on-disk: never change without a version bump.
-pub const FORMAT_VERSION: u16 = 1;
-/// on-disk: never change without a version bump. Segment header length.
-pub const SEGMENT_HEADER_BYTES: usize = 36;
+/// on-disk: never change without a version bump. 2: the state file (state.rs) records the active
+/// segment's durable length, and a merged segment's minId is the lowest id it replaces transitively.
+pub const FORMAT_VERSION: u16 = 2;
+/// on-disk: never change without a version bump. Segment header length (version 1: 36).
+pub const SEGMENT_HEADER_BYTES: usize = 44;
 /// on-disk: segment kinds (a log segment is appended to; a merged one is a merge's output).
 pub const KIND_LOG: u16 = 0;
 pub const KIND_MERGED: u16 = 1;
@@ -66,6 +67,8 @@ pub struct SegmentHeader {
     pub id: u64,
     pub min_id: u64,
     pub seq_floor: u64,
+    /// Log: the final, durable length of log segment id - 1 when this one was created (0: none). Merged: 0.
+    pub prev_length: u64,
 }
 
 pub fn encode_segment_header(h: &SegmentHeader) -> [u8; SEGMENT_HEADER_BYTES] {
@@ -76,8 +79,9 @@ pub fn encode_segment_header(h: &SegmentHeader) -> [u8; SEGMENT_HEADER_BYTES] {
     b[8..16].copy_from_slice(&h.id.to_le_bytes());
     b[16..24].copy_from_slice(&h.min_id.to_le_bytes());
     b[24..32].copy_from_slice(&h.seq_floor.to_le_bytes());
-    let c = crc32(&b[0..32]);
-    b[32..36].copy_from_slice(&c.to_le_bytes());
+    b[32..40].copy_from_slice(&h.prev_length.to_le_bytes());
+    let c = crc32(&b[0..40]);
+    b[40..44].copy_from_slice(&c.to_le_bytes());
     b
 }
 
@@ -89,7 +93,7 @@ pub fn decode_segment_header(b: &[u8], file: &str, expect_id: u64) -> Result<Seg
     if u32_at(b, 0) != SEGMENT_MAGIC {
         return Err(KvErr::corruption("bad segment magic", file, 0));
     }
-    if u32_at(b, 32) != crc32(&b[0..32]) {
+    if u32_at(b, 40) != crc32(&b[0..40]) {
         return Err(KvErr::corruption("segment header checksum mismatch", file, 0));
     }
     let version = u16_at(b, 4);
@@ -100,8 +104,8 @@ pub fn decode_segment_header(b: &[u8], file: &str, expect_id: u64) -> Result<Seg
     if kind != KIND_LOG && kind != KIND_MERGED {
         return Err(KvErr::corruption(format!("unknown segment kind {kind}"), file, 6));
     }
-    let (id, min_id, seq_floor) = (u64_at(b, 8), u64_at(b, 16), u64_at(b, 24));
-    for (v, at) in [(id, 8), (min_id, 16), (seq_floor, 24)] {
+    let (id, min_id, seq_floor, prev_length) = (u64_at(b, 8), u64_at(b, 16), u64_at(b, 24), u64_at(b, 32));
+    for (v, at) in [(id, 8), (min_id, 16), (seq_floor, 24), (prev_length, 32)] {
         if v > MAX_SAFE {
             return Err(KvErr::corruption("u64 field above 2^53", file, at));
         }
@@ -112,7 +116,7 @@ pub fn decode_segment_header(b: &[u8], file: &str, expect_id: u64) -> Result<Seg
     if min_id > id || (kind == KIND_LOG && min_id != id) {
         return Err(KvErr::corruption("bad segment minId", file, 16));
     }
-    Ok(SegmentHeader { kind, id, min_id, seq_floor })
+    Ok(SegmentHeader { kind, id, min_id, seq_floor, prev_length })
 }
 
 /// A record header's fields (no payload).
@@ -237,6 +241,19 @@ pub struct HintEntry<'a> {
     pub seq: u64,
     pub value_len: u32,
     pub flags: u8,
+}
+
+/// The `dataBytes` of a hint whose magic, version, CRC and segment id are valid (see
+/// engines/hashlog/format.ts `hintDataBytes`): a merged segment of another length was cut.
+pub fn hint_data_bytes(b: &[u8], seg_id: u64) -> Option<u64> {
+    if b.len() < HINT_HEADER_BYTES + 4 || u32_at(b, 0) != HINT_MAGIC || u16_at(b, 4) != FORMAT_VERSION {
+        return None;
+    }
+    let end = b.len() - 4;
+    if u32_at(b, end) != crc32(&b[..end]) || u64_at(b, 8) != seg_id || u64_at(b, 16) > MAX_SAFE {
+        return None;
+    }
+    Some(u64_at(b, 16))
 }
 
 /// Validates a whole hint file; returns its entries, or None when unusable (bad magic, version,

@@ -12,6 +12,7 @@ pub mod merge;
 pub mod mmap;
 pub mod recovery;
 pub mod segment;
+pub mod state;
 pub mod stats;
 pub mod stats_export;
 pub mod store;

@@ -1,11 +1,11 @@
 //! Merge (compaction), as hashlog's (engines/hashlog/merge.ts): rewrites the live records of
 //! every immutable segment into one merged segment plus its hint file. The output is written as
 //! `<b>.merge` (b = newest input), synced, then renamed over `<b>.data`; its header says it
-//! replaces ids [a, b] (a = oldest input), so a crash before the inputs are unlinked is finished
+//! replaces ids [a, b] (a = the oldest input's minId), so a crash before the inputs are unlinked is finished
 //! by recovery, and a crash before the rename leaves the inputs untouched.
 //!
 //! Sequence (kill points in brackets): write + fdatasync `<b>.merge` [native.merge.before-swap]
-//! -> sync the active segment -> unlink `<b>.hint` -> rename `<b>.merge` over `<b>.data`, fsync
+//! -> sync the active segment -> unlink `<b>.hint`, fsync dir -> rename `<b>.merge` over `<b>.data`, fsync
 //! dir [native.merge.after-rename] -> repoint keydir -> unlink inputs a..b-1 and their hints,
 //! fsync dir -> write `<b>.hint` atomically [native.merge.after-hint].
 
@@ -42,7 +42,7 @@ impl Store {
         if n_in == 0 {
             return Ok(());
         }
-        let a = self.segs[0].id;
+        let a = self.segs[0].min_id; // the lowest id replaced, transitively (FORMAT.md: always 1)
         let b = self.segs[n_in - 1].id;
         let dir = self.dir.clone();
         // Live entries in the inputs, in (segment, offset) order so inputs are read sequentially.
@@ -55,7 +55,7 @@ impl Store {
         remove_file(&merge_path)?;
         let mname = merge_path.to_string_lossy().into_owned();
         let out = OpenOptions::new().read(true).write(true).create_new(true).open(&merge_path).map_err(|e| KvErr::io(e, "open", &mname))?;
-        let head = encode_segment_header(&SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq });
+        let head = encode_segment_header(&SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq, prev_length: 0 });
         let mut buf: Vec<u8> = Vec::with_capacity(OUT_BUFFER);
         buf.extend_from_slice(&head);
         let mut written = 0u64; // bytes of `out` on disk
@@ -107,11 +107,12 @@ impl Store {
         self.sync()?;
         let hint_name = file_name(b, HINT_SUFFIX);
         remove_file(&dir.join(&hint_name))?;
+        sync_dir(&dir, &mut self.c)?; // the old hint is durably gone before the data changes
         let data_path = dir.join(file_name(b, DATA_SUFFIX));
         fs::rename(&merge_path, &data_path).map_err(|e| KvErr::io(e, "rename", &mname))?;
         sync_dir(&dir, &mut self.c)?;
         kill_point(killpoint::MERGE_AFTER_RENAME);
-        let h = SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq };
+        let h = SegmentHeader { kind: KIND_MERGED, id: b, min_id: a, seq_floor: self.max_seq, prev_length: 0 };
         let merged = Segment::open(data_path, b, &h, written, 0, out)?;
         let mut live = 0u64;
         for (i, &e) in picked.iter().enumerate() {

@@ -6,14 +6,20 @@
 //!   file still present is deleted.
 //! - Segments load in id order, records in file order; the later record of a key wins; a
 //!   tombstone removes the key. A batch applies only once its commit record is read.
-//! - The newest segment (a log segment) may end in a torn tail: an invalid or incomplete record
-//!   (or an unfinished batch) with no valid record after it. It is truncated away. An invalid
-//!   record anywhere else, or one followed by a valid record, is CORRUPTION (file + offset).
+//! - The state file (state.rs) names the newest segment and a durable length of it. Segment ids
+//!   must cover 1..newest without a gap and the newest must be at least the state's; the state's
+//!   segment must be at least its durable length; an older log segment must be exactly the length
+//!   its successor's header records. Otherwise CORRUPTION: a file is missing or cut.
+//! - Only the bytes of the newest log segment beyond its recorded durable length may be a torn
+//!   tail: an invalid or incomplete record (or an unfinished batch) there with no valid record
+//!   after it is truncated away. An invalid record anywhere else, or one followed by a valid
+//!   record, is CORRUPTION (file + offset).
 
 use crate::error::{Code, KvErr, Result};
 use crate::format::*;
 use crate::keydir::KeyDir;
 use crate::segment::{sync_dir, Segment};
+use crate::state::{read_state, StateFile, StoreState, STATE_FILE};
 use crate::stats::Counters;
 use crate::store::{apply, Settings, Store, MAX_SEGMENT_BYTES};
 use std::collections::HashSet;
@@ -43,6 +49,9 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
     for ent in fs::read_dir(dir).map_err(|e| KvErr::io(e, "readdir", &dname))? {
         let ent = ent.map_err(|e| KvErr::io(e, "readdir", &dname))?;
         let name = ent.file_name().to_string_lossy().into_owned();
+        if name == format!("{STATE_FILE}.tmp") {
+            unlink(&dir.join(&name))?; // an interrupted creation
+        }
         let Some((id, suffix)) = parse_file_name(&name) else { continue };
         match suffix {
             DATA_SUFFIX => ids.push(id),
@@ -54,6 +63,7 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
     }
     ids.sort_unstable();
     let mut c = Counters::default();
+    let state = read_state(dir, &mut c)?;
     let mut segs: Vec<Segment> = Vec::new();
     let mut max_seq = 0u64;
     for (i, &id) in ids.iter().enumerate() {
@@ -63,8 +73,9 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
         let file = OpenOptions::new().read(true).write(true).open(&path).map_err(|e| KvErr::io(e, "open", &name))?;
         let size = file.metadata().map_err(|e| KvErr::io(e, "fstat", &name))?.len();
         if size < SEGMENT_HEADER_BYTES as u64 {
-            if !last {
-                return Err(KvErr::corruption("segment shorter than its header", &name, 0));
+            // Only a newest segment the state does not know yet can be a torn creation.
+            if !last || state.is_some_and(|s| id <= s.active_id) {
+                return Err(KvErr::corruption(format!("segment shorter than its header ({size} bytes)"), &name, size));
             }
             drop(file);
             unlink(&path)?;
@@ -100,6 +111,7 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
     if segs.len() != before {
         sync_dir(dir, &mut c)?;
     }
+    let durable = check_files(dir, &segs, state)?;
     let mut st = Store {
         dir: dir.to_path_buf(),
         settings,
@@ -111,6 +123,7 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
         c,
         spill: Vec::new(),
         flushes_before: 0,
+        state: None,
     };
     let n = segs.len();
     for i in 0..n {
@@ -120,8 +133,13 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
         if hints.contains(&id) && load_hint(&mut st, i)? {
             st.c.hints_loaded += 1;
         } else {
-            let tail_allowed = i == n - 1 && st.segs[i].kind == KIND_LOG;
-            scan_segment(&mut st, i, tail_allowed)?;
+            let tail_from = if i == n - 1 && st.segs[i].kind == KIND_LOG {
+                let recorded = if state.is_some_and(|s| s.active_id == id) { durable } else { 0 };
+                Some(recorded.max(SEGMENT_HEADER_BYTES as u64))
+            } else {
+                None
+            };
+            scan_segment(&mut st, i, tail_from)?;
             st.c.segments_scanned += 1;
         }
     }
@@ -132,18 +150,80 @@ pub fn open(dir: &Path, settings: Settings) -> Result<Store> {
         }
     }
     let last = st.segs.last();
-    if last.is_none_or(|l| l.kind != KIND_LOG || l.size >= st.settings.segment_bytes) {
+    let created = last.is_none_or(|l| l.kind != KIND_LOG || l.size >= st.settings.segment_bytes);
+    if created {
         let id = last.map_or(0, |l| l.id) + 1;
-        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0 };
+        // A full log segment may hold bytes an earlier process never synced: make them durable
+        // before the new header records its length.
+        let prev_length = match last {
+            Some(l) if l.kind == KIND_LOG => {
+                l.file.sync_data().map_err(|e| KvErr::io(e, "fdatasync", &l.name))?;
+                st.c.syncs += 1;
+                l.size
+            }
+            _ => 0,
+        };
+        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0, prev_length };
         let seg = Segment::create(dir, &file_name(id, DATA_SUFFIX), &h, st.settings.segment_bytes, &mut st.c)?;
         st.segs.push(seg);
     }
     let wb = st.settings.write_buffer_bytes;
-    st.segs.last_mut().unwrap().make_active(wb);
+    let active = st.segs.last_mut().unwrap();
+    active.make_active(wb);
+    // A segment created here is durable (header, directory entry). An existing one is durable up
+    // to what the state recorded (or its header); bytes an earlier process handed to the OS beyond
+    // that may not be, so the first sync fdatasyncs before the state records them.
+    active.dirty = !created;
+    let known = match state {
+        Some(s) if s.active_id == active.id => s.durable_length,
+        _ => SEGMENT_HEADER_BYTES as u64,
+    };
+    let active_id = active.id;
+    st.state = Some(StateFile::open(dir, state, active_id, known, &mut st.c)?);
     Ok(st)
 }
 
-/// Loads segment `i`'s hint file; false (nothing applied) when it is unusable.
+/// Checks that no segment file is missing or cut below what the state recorded: ids cover
+/// 1..newest without a gap (a merged segment covers [minId, id]), the newest is at least the
+/// state's active id, and that segment (if still a log segment) is at least its durable length.
+/// Without a state file the store must be new (at most one segment, holding no record). Returns
+/// the durable length recorded for the state's segment.
+fn check_files(dir: &Path, segs: &[Segment], state: Option<StoreState>) -> Result<u64> {
+    let name = |id: u64| dir.join(file_name(id, DATA_SUFFIX)).to_string_lossy().into_owned();
+    let Some(state) = state else {
+        if segs.len() > 1 || segs.first().is_some_and(|s| s.kind != KIND_LOG || s.size > SEGMENT_HEADER_BYTES as u64) {
+            let f = dir.join(STATE_FILE).to_string_lossy().into_owned();
+            return Err(KvErr::corruption("state file missing from a store that holds data", &f, 0));
+        }
+        return Ok(0);
+    };
+    let mut next = 1u64;
+    let mut prev: Option<&Segment> = None;
+    for s in segs {
+        if s.min_id != next {
+            let what = if s.min_id - next > 1 { format!("segment files {next}..{} missing", s.min_id - 1) } else { format!("segment file {next} missing") };
+            return Err(KvErr::corruption(what, &name(next), 0));
+        }
+        // A log segment's header records its log predecessor's final length (a merged one has its hint).
+        if let Some(p) = prev.filter(|p| p.kind == KIND_LOG && s.kind == KIND_LOG && p.size != s.prev_length) {
+            return Err(KvErr::corruption(format!("segment is {} bytes, the next segment's header records {}", p.size, s.prev_length), &p.name, p.size.min(s.prev_length)));
+        }
+        next = s.id + 1;
+        prev = Some(s);
+    }
+    if next - 1 < state.active_id {
+        return Err(KvErr::corruption(format!("segment file {next} missing (the state file records segment {})", state.active_id), &name(next), 0));
+    }
+    // A merged segment with that id replaced the recorded one (the state lagged a merge): nothing to check.
+    let Some(a) = segs.iter().find(|s| s.id == state.active_id && s.kind == KIND_LOG) else { return Ok(0) };
+    if a.size < state.durable_length {
+        return Err(KvErr::corruption(format!("segment is {} bytes, shorter than its recorded durable length {}", a.size, state.durable_length), &a.name, a.size));
+    }
+    Ok(state.durable_length)
+}
+
+/// Loads segment `i`'s hint file; false (nothing applied) when it is unusable. A valid hint that
+/// records another length than the segment's is CORRUPTION (the segment was cut).
 fn load_hint(st: &mut Store, i: usize) -> Result<bool> {
     let seg = &st.segs[i];
     let path = st.dir.join(file_name(seg.id, HINT_SUFFIX));
@@ -153,6 +233,9 @@ fn load_hint(st: &mut Store, i: usize) -> Result<bool> {
         Err(e) => return Err(KvErr::io(e, "read", &path.to_string_lossy())),
     };
     st.c.device_bytes_read += data.len() as u64;
+    if let Some(n) = hint_data_bytes(&data, seg.id).filter(|&n| n != seg.size) {
+        return Err(KvErr::corruption(format!("merged segment is {} bytes, its hint records {n}", seg.size), &seg.name, n.min(seg.size)));
+    }
     let Some(entries) = decode_hint(&data, seg.id, seg.size) else { return Ok(false) };
     let id = seg.id;
     for e in entries {
@@ -162,8 +245,10 @@ fn load_hint(st: &mut Store, i: usize) -> Result<bool> {
     Ok(true)
 }
 
-/// Scans every record of segment `i`; `tail_allowed`: the newest log segment, whose torn tail is cut.
-fn scan_segment(st: &mut Store, i: usize, tail_allowed: bool) -> Result<()> {
+/// Scans every record of segment `i`. `tail_from` is Some only for the newest log segment: bytes
+/// from there on may be a torn tail, cut when no valid record follows; below it (and in every
+/// other segment) an invalid record is CORRUPTION.
+fn scan_segment(st: &mut Store, i: usize, tail_from: Option<u64>) -> Result<()> {
     let size = st.segs[i].size;
     let id = st.segs[i].id;
     let name = st.segs[i].name.clone();
@@ -230,11 +315,12 @@ fn scan_segment(st: &mut Store, i: usize, tail_allowed: bool) -> Result<()> {
         return Ok(());
     }
     let cut = batch_start.or(bad).unwrap();
-    if !tail_allowed {
-        return Err(match bad {
-            Some(b) => KvErr::corruption("invalid record", &name, b as u64),
-            None => KvErr::corruption("unfinished batch at end of segment", &name, cut as u64),
-        });
+    let what = if bad.is_some() { "invalid record" } else { "unfinished batch at end of segment" };
+    let Some(tail_from) = tail_from else {
+        return Err(KvErr::corruption(what, &name, bad.unwrap_or(cut) as u64));
+    };
+    if (cut as u64) < tail_from {
+        return Err(KvErr::corruption(format!("{what} below the recorded durable length {tail_from}"), &name, cut as u64));
     }
     if let Some(b) = bad {
         if valid_record_after(&all[..end], b) {

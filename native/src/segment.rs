@@ -16,6 +16,8 @@ pub struct Segment {
     pub id: u64,
     pub kind: u16,
     pub min_id: u64,
+    /// Header prev_length: the final length of log segment id - 1 when this one was created (0: none).
+    pub prev_length: u64,
     pub path: PathBuf,
     /// Path as a string, for error messages.
     pub name: String,
@@ -60,6 +62,7 @@ impl Segment {
             id,
             kind: h.kind,
             min_id: h.min_id,
+            prev_length: h.prev_length,
             path,
             name,
             file,

@@ -12,6 +12,7 @@ use crate::format::*;
 use crate::keydir::{key_hash, KeyDir, Loc};
 use crate::killpoint::{self, kill_point};
 use crate::segment::Segment;
+use crate::state::StateFile;
 use crate::stats::Counters;
 use std::path::PathBuf;
 
@@ -51,6 +52,8 @@ pub struct Store {
     pub(crate) c: Counters,
     pub(crate) spill: Vec<u8>,
     pub(crate) flushes_before: u64,
+    /// Records the active segment's durable length after each sync (None only while opening and after close).
+    pub(crate) state: Option<StateFile>,
 }
 
 /// Position in `segs` of segment `id`.
@@ -64,18 +67,33 @@ pub(crate) fn seg_pos(segs: &[Segment], id: u32) -> Option<usize> {
 }
 
 /// True when the record at `l` has key `key` (the keydir keeps no keys: the log is the arena).
-/// An I/O error is stored in `err` and reads as "no".
+/// A record that does not match is checked whole (lengths and CRC): a damaged one is CORRUPTION,
+/// never a silent "no" that would make its key look absent; only a valid record of another key
+/// (a hash collision) reads as "no". An error is stored in `err` and reads as "no".
 #[inline]
 pub(crate) fn key_matches(segs: &[Segment], spill: &mut Vec<u8>, l: Loc, key: &[u8], err: &mut Option<KvErr>) -> bool {
     let n = RECORD_HEADER_BYTES + key.len();
-    if (l.len as usize) < n {
-        return false;
-    }
     let Some(si) = seg_pos(segs, l.file) else {
+        *err = Some(KvErr::new(Code::Internal, format!("keydir points at missing segment {}", l.file)));
         return false;
     };
-    match segs[si].bytes(l.offset as u64, n, spill) {
-        Ok(b) => u16_at(b, 6) as usize == key.len() && &b[RECORD_HEADER_BYTES..] == key,
+    let seg = &segs[si];
+    if (l.len as usize) >= n {
+        match seg.bytes(l.offset as u64, n, spill) {
+            Ok(b) if u16_at(b, 6) as usize == key.len() && &b[RECORD_HEADER_BYTES..] == key => return true,
+            Ok(_) => {}
+            Err(e) => {
+                *err = Some(e);
+                return false;
+            }
+        }
+    }
+    match seg.bytes(l.offset as u64, l.len as usize, spill) {
+        Ok(rec) if parse_record_header(rec).is_some_and(|h| h.len() == rec.len()) && record_crc_ok(rec) => false,
+        Ok(_) => {
+            *err = Some(KvErr::corruption("record the index points at failed its checks (damaged key)", &seg.name, l.offset as u64));
+            false
+        }
         Err(e) => {
             *err = Some(e);
             false
@@ -293,10 +311,16 @@ impl Store {
         Ok(())
     }
 
-    /// Makes every append so far durable (flush + fdatasync of the active segment).
+    /// Makes every append so far durable (flush + fdatasync of the active segment), then the
+    /// state file records that length as durable.
     pub fn sync(&mut self) -> Result<()> {
-        let Store { segs, c, .. } = self;
-        segs.last_mut().unwrap().sync(c)
+        let Store { segs, c, state, .. } = self;
+        let a = segs.last_mut().unwrap();
+        a.sync(c)?;
+        match state {
+            Some(s) => s.record(a.id, a.size, c),
+            None => Ok(()),
+        }
     }
 
     fn maybe_roll(&mut self, len: u64) -> Result<()> {
@@ -310,17 +334,19 @@ impl Store {
 
     /// Makes the active segment immutable (flushed and synced) and starts a new one.
     pub(crate) fn roll(&mut self) -> Result<()> {
-        let Store { segs, c, .. } = self;
-        let old = segs.last_mut().unwrap();
-        old.sync(c)?;
-        let (old_id, old_flushes) = (old.id, old.flushes);
+        self.sync()?;
+        let old = self.segs.last_mut().unwrap();
+        let (old_id, old_flushes, old_size) = (old.id, old.flushes, old.size);
         old.seal();
         self.flushes_before += old_flushes;
         let id = old_id + 1;
-        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0 };
+        let h = SegmentHeader { kind: KIND_LOG, id, min_id: id, seq_floor: 0, prev_length: old_size };
         let mut seg = Segment::create(&self.dir, &file_name(id, DATA_SUFFIX), &h, self.settings.segment_bytes, &mut self.c)?;
         seg.make_active(self.settings.write_buffer_bytes);
         self.segs.push(seg);
+        if let Some(s) = &mut self.state {
+            s.record(id, SEGMENT_HEADER_BYTES as u64, &mut self.c)?; // header and directory entry are durable
+        }
         Ok(())
     }
 
@@ -350,6 +376,11 @@ impl Store {
     /// Flushes and syncs, then releases every file (the store is unusable afterwards).
     pub fn close(&mut self) -> Result<()> {
         let r = self.sync();
+        let r2 = match self.state.take() {
+            Some(mut s) => s.sync(&mut self.c),
+            None => Ok(()),
+        };
+        let r = r.and(r2);
         self.segs.clear();
         self.kd = KeyDir::new();
         r

@@ -3,6 +3,7 @@
 use crate::error::Code;
 use crate::recovery::open;
 use crate::store::{Op, Settings, Store};
+use crate::format::SEGMENT_HEADER_BYTES;
 use std::path::PathBuf;
 
 fn settings(segment_bytes: u64) -> Settings {
@@ -109,10 +110,10 @@ fn corruption_before_valid_records_is_typed_with_file_and_offset() {
     drop(st);
     let seg = std::fs::read_dir(&d.0).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "data")).unwrap();
     let mut bytes = std::fs::read(&seg).unwrap();
-    bytes[36 + 21] ^= 0xff; // the first record's value
+    bytes[SEGMENT_HEADER_BYTES + 21] ^= 0xff; // the first record's value
     std::fs::write(&seg, &bytes).unwrap();
     let e = open(&d.0, settings(1 << 20)).err().unwrap();
     assert_eq!(e.code, Code::Corruption);
-    assert_eq!(e.offset, Some(36));
+    assert_eq!(e.offset, Some(SEGMENT_HEADER_BYTES as u64));
     assert!(e.file.unwrap().ends_with(".data"));
 }

@@ -64,10 +64,12 @@ describe('hashlog format: records', () => {
 
 describe('hashlog format: segment header', () => {
   it('round-trips and validates', () => {
-    const h = encodeSegmentHeader({ kind: KIND_MERGED, id: 9, minId: 3, seqFloor: 2 ** 40 });
+    const h = encodeSegmentHeader({ kind: KIND_MERGED, id: 9, minId: 3, seqFloor: 2 ** 40, prevLength: 0 });
     expect(h.length).toBe(SEGMENT_HEADER_BYTES);
     expect(h.subarray(0, 4).toString('latin1')).toBe('KVHL');
-    expect(decodeSegmentHeader(h, 'f', 9)).toEqual({ kind: KIND_MERGED, id: 9, minId: 3, seqFloor: 2 ** 40 });
+    expect(decodeSegmentHeader(h, 'f', 9)).toEqual({ kind: KIND_MERGED, id: 9, minId: 3, seqFloor: 2 ** 40, prevLength: 0 });
+    const next = encodeSegmentHeader({ kind: KIND_LOG, id: 10, minId: 10, seqFloor: 0, prevLength: 2 ** 35 + 7 });
+    expect(decodeSegmentHeader(next, 'f', 10).prevLength).toBe(2 ** 35 + 7);
     expect(() => decodeSegmentHeader(h, 'f', 8)).toThrow(/does not match/);
     for (let i = 0; i < h.length; i++) {
       const c = Buffer.from(h);
@@ -79,7 +81,7 @@ describe('hashlog format: segment header', () => {
         expect(isKvError(e, 'CORRUPTION')).toBe(true);
       }
     }
-    const log = encodeSegmentHeader({ kind: KIND_LOG, id: 4, minId: 3, seqFloor: 0 });
+    const log = encodeSegmentHeader({ kind: KIND_LOG, id: 4, minId: 3, seqFloor: 0, prevLength: 0 });
     expect(() => decodeSegmentHeader(log, 'f', 4)).toThrow(/minId/);
   });
 });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SEGMENT_HEADER_BYTES } from '../../engines/hashlog/format.js';
 import { tmpDir } from '../support/tmp.js';
 import { b, dataFiles, flipByte, hintFiles, openHashlog, str } from './helpers.js';
 
@@ -28,7 +29,7 @@ describe('hashlog rollover', () => {
     const files = dataFiles(dir);
     expect(files.length).toBeGreaterThanOrEqual(6);
     const sizes = files.map((f) => fs.statSync(path.join(dir, f)).size);
-    expect(sizes.filter((s) => s > 4096)).toEqual([36 + 20 + 3 + 10_000]);
+    expect(sizes.filter((s) => s > 4096)).toEqual([SEGMENT_HEADER_BYTES + 20 + 3 + 10_000]);
     const r = openHashlog(dir, SMALL);
     for (let i = 0; i < 200; i++) expect(str(r.get(b(`a${i}`)))).toBe(`a${i}=`.padEnd(100, '.'));
     expect(Buffer.from(r.get(b('big'))!).equals(big)).toBe(true);

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../engines/engine.js';
 import { isKvError } from '../../engines/errors.js';
+import { SEGMENT_HEADER_BYTES } from '../../engines/hashlog/format.js';
 import { openSyncEngine } from '../../engines/registry.js';
 import { tmpDir } from '../support/tmp.js';
 
@@ -105,10 +106,14 @@ describe('native crash recovery', () => {
     e.close();
   });
 
-  it('truncates a torn tail (half a record) and keeps everything before it', () => {
+  it('truncates a torn tail (half a record beyond the recorded durable length) and keeps everything before it', () => {
+    const closed = tmpDir();
     const dir = tmpDir();
-    let e = openNative(dir);
-    for (let i = 0; i < 50; i++) e.put(Buffer.from(`k${i}`), Buffer.from(val('v', i)));
+    let e = openNative(closed);
+    for (let i = 0; i < 49; i++) e.put(Buffer.from(`k${i}`), Buffer.from(val('v', i)));
+    e.sync();
+    e.put(Buffer.from('k49'), Buffer.from(val('v', 49)));
+    for (const f of fs.readdirSync(closed)) fs.copyFileSync(path.join(closed, f), path.join(dir, f)); // what a SIGKILL leaves
     e.close();
     const seg = path.join(dir, fs.readdirSync(dir).filter((n) => n.endsWith('.data')).sort().pop()!);
     const full = fs.readFileSync(seg);
@@ -131,7 +136,7 @@ describe('native crash recovery', () => {
     e.close();
     const seg = path.join(dir, fs.readdirSync(dir).filter((n) => n.endsWith('.data')).sort().pop()!);
     const b = fs.readFileSync(seg);
-    b[36 + 20 + 5] ^= 0xff; // inside the first record's value
+    b[SEGMENT_HEADER_BYTES + 20 + 5] ^= 0xff; // inside the first record's value
     fs.writeFileSync(seg, b);
     let err: unknown;
     try {
@@ -142,7 +147,7 @@ describe('native crash recovery', () => {
     }
     expect(isKvError(err, 'CORRUPTION')).toBe(true);
     expect((err as { file?: string }).file).toBe(seg);
-    expect((err as { offset?: number }).offset).toBe(36);
+    expect((err as { offset?: number }).offset).toBe(SEGMENT_HEADER_BYTES);
   });
 
   it('detects a damaged record on read (loaded from a hint, never scanned) as CORRUPTION', () => {

@@ -64,7 +64,7 @@ describe('native FFI safety', () => {
 
   it('turns a panic into a KvError, poisons only that store, and the process survives', () => {
     const e = kvErrorOf(() => n.__panicForTest());
-    expect(e.code).toBe('IO');
+    expect(e.code).toBe('INTERNAL');
     expect(e.message).toMatch(/native core panicked: .*deliberate panic/);
     const h1 = openRaw(tmpDir());
     const h2 = openRaw(tmpDir());
