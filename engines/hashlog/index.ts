@@ -44,7 +44,7 @@ export const hashlogDescriptor: EngineDescriptor = {
   limits: HASHLOG_LIMITS,
   options: HASHLOG_OPTIONS,
   /** Segments, hint files and a merge's or hint's temp files (one format with native). */
-  files: [/^[0-9a-f]{16}\.(data|hint|merge|hint\.tmp)$/],
+  files: [/^[0-9a-f]{16}\.(data|hint|merge|hint\.tmp)$/, /^hashlog\.state(\.tmp)?$/],
   openCore: (opts) => new HashlogCore(opts, opts.options as unknown as HashlogSettings),
 };
 

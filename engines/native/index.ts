@@ -30,7 +30,7 @@ export const nativeDescriptor: EngineDescriptor = {
   limits: NATIVE_LIMITS,
   options: NATIVE_OPTIONS,
   /** Segments, hint files and a merge's or hint's temp files (one format with hashlog). */
-  files: [/^[0-9a-f]{16}\.(data|hint|merge|hint\.tmp)$/],
+  files: [/^[0-9a-f]{16}\.(data|hint|merge|hint\.tmp)$/, /^hashlog\.state(\.tmp)?$/],
   openCore: (opts) => new NativeCore(opts, opts.options as unknown as NativeSettings),
 };
 
