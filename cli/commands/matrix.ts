@@ -21,11 +21,13 @@ import { applyClientProps, COMMON_HELP, COMMON_OPTIONS, commonValues } from './b
 
 /**
  * Size of the default matrix (properties not given with -p): all embedded persistent engines on
- * A–F. The README's main job runs it with 3 forked trials; one trial at 30000/30000 with a 5 s
- * cap per run phase took 2 min 16 s idle, so three trials (plus classic-level's thread ladder)
- * run at 20000/20000 with a 2 s cap per run phase.
+ * A–F. The README's main job runs it with 3 forked trials. Measured idle: one trial at
+ * 30000/30000 with a 5 s cap per run phase took 2 min 16 s; three forked trials at 20000/20000
+ * with a 2 s cap took 5 min 15 s, 172 s of it measured phases and most of the rest the 138
+ * child processes' start (about 0.55 s each to load the engine libraries); hence 15000/15000
+ * with a 1 s cap (maxexecutiontime is whole seconds, as in YCSB).
  */
-export const DEFAULT_MATRIX_SIZE = { recordcount: 20_000, operationcount: 20_000, maxexecutiontime: 2 };
+export const DEFAULT_MATRIX_SIZE = { recordcount: 15_000, operationcount: 15_000, maxexecutiontime: 1 };
 const ALL_WORKLOADS = ['a', 'b', 'c', 'd', 'e', 'f'];
 /** Operations in flight tried for an async engine when --threads is not given (its best is kept and recorded). */
 export const THREAD_LADDER = [1, 4, 16];
