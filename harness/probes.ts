@@ -80,31 +80,43 @@ export function memory(): { rss: number; heapUsed: number; rssAnon?: number; rss
 }
 
 /**
- * A trial "started on a busy machine" when the 1-minute load average was above this many
- * runnable tasks per core (kvlab's own loop keeps about one core busy, so on 2 cores a load of
- * 1.0 is kvlab itself) or CPU steal over the trial exceeded {@link BUSY_STEAL_PCT}.
+ * A trial ran on a busy machine when other processes used more than {@link BUSY_OTHERS_PCT}% of
+ * one core on average during it (all CPU time on the machine minus this process's own, from
+ * /proc/stat and /proc/self/stat: the load average cannot tell kvlab's own threads from
+ * others'), or CPU steal exceeded {@link BUSY_STEAL_PCT}% of the machine's time.
  */
-export const BUSY_LOAD_PER_CORE = 0.75;
+export const BUSY_OTHERS_PCT = 25;
 export const BUSY_STEAL_PCT = 5;
 
-/** The machine's 1-minute load average and cumulative CPU steal / total ticks (/proc/stat), null off Linux. */
+/** The machine's 1-minute load average and cumulative CPU ticks (/proc/stat, /proc/self/stat); tick fields null off Linux. */
 export function machineLoad(): MachineLoad {
   let stealTicks: number | null = null;
   let totalTicks: number | null = null;
+  let busyTicks: number | null = null;
+  let selfTicks: number | null = null;
   try {
     const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
     totalTicks = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
     stealTicks = cpu[7] ?? 0;
+    busyTicks = totalTicks - (cpu[3] ?? 0) - (cpu[4] ?? 0) - stealTicks; // minus idle, iowait and steal
+    const st = fs.readFileSync('/proc/self/stat', 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    selfTicks = Number(f[11]) + Number(f[12]); // utime + stime (fields 14 and 15)
   } catch {
     /* not Linux */
   }
-  return { loadavg1: os.loadavg()[0] ?? 0, stealTicks, totalTicks };
+  return { loadavg1: os.loadavg()[0] ?? 0, stealTicks, totalTicks, busyTicks, selfTicks };
 }
 
-/** Steal % between two readings (null when unknown) and whether the trial counts as busy. */
-export function machineVerdict(before: MachineLoad, after: MachineLoad, cores = os.cpus().length): { stealPct: number | null; busy: boolean } {
-  const dt = before.totalTicks !== null && after.totalTicks !== null ? after.totalTicks - before.totalTicks : 0;
-  const stealPct = dt >= 100 && before.stealTicks !== null && after.stealTicks !== null ? (100 * (after.stealTicks - before.stealTicks)) / dt : null;
-  const busy = before.loadavg1 > BUSY_LOAD_PER_CORE * Math.max(1, cores) || (stealPct !== null && stealPct > BUSY_STEAL_PCT);
-  return { stealPct, busy };
+/** Steal % and other processes' CPU (% of one core) between two readings (null when unknown), and whether the trial counts as busy. */
+export function machineVerdict(before: MachineLoad, after: MachineLoad, cores = os.cpus().length): { stealPct: number | null; othersPct: number | null; busy: boolean } {
+  const known = (k: 'totalTicks' | 'stealTicks' | 'busyTicks' | 'selfTicks') => before[k] != null && after[k] != null;
+  const dt = known('totalTicks') ? after.totalTicks! - before.totalTicks! : 0;
+  const enough = dt >= 100; // at least 1 s of CPU ticks across the machine
+  const stealPct = enough && known('stealTicks') ? (100 * (after.stealTicks! - before.stealTicks!)) / dt : null;
+  const othersPct = enough && known('busyTicks') && known('selfTicks')
+    ? Math.max(0, (100 * Math.max(1, cores) * (after.busyTicks! - before.busyTicks! - (after.selfTicks! - before.selfTicks!))) / dt)
+    : null;
+  const busy = (othersPct !== null && othersPct > BUSY_OTHERS_PCT) || (stealPct !== null && stealPct > BUSY_STEAL_PCT);
+  return { stealPct, othersPct, busy };
 }

@@ -200,12 +200,15 @@ export const AmplificationSchema = Type.Object({
   notes: Type.Array(Type.String()),
 });
 
-/** Load average (1 min) and CPU steal of the machine at one moment (/proc/loadavg, /proc/stat). */
+/** Load average (1 min) and CPU ticks of the machine at one moment (/proc/loadavg, /proc/stat, /proc/self/stat). */
 export const MachineLoadSchema = Type.Object({
   loadavg1: NonNeg,
   /** Cumulative CPU ticks: steal and total (all states), from /proc/stat; null off Linux. */
   stealTicks: Nullable(NonNeg),
   totalTicks: Nullable(NonNeg),
+  /** Cumulative busy ticks of the whole machine (not idle, iowait or steal) and of this process. */
+  busyTicks: Type.Optional(Nullable(NonNeg)),
+  selfTicks: Type.Optional(Nullable(NonNeg)),
 });
 
 /** One measured execution of a phase. */
@@ -235,8 +238,13 @@ export const PhaseTrialSchema = Type.Object({
   }),
   amplification: AmplificationSchema,
   errorSamples: Type.Array(Type.String()),
-  /** The machine before and after the trial; `busy` when it started above the busy load (see harness/machine.ts). Absent in older results. */
-  machine: Type.Optional(Type.Object({ before: MachineLoadSchema, after: MachineLoadSchema, stealPct: Nullable(NonNeg), busy: Type.Boolean() })),
+  /** The machine before and after the trial; `busy` when other processes or steal took CPU during it (harness/probes.ts machineVerdict). Absent in older results. */
+  machine: Type.Optional(Type.Object({
+    before: MachineLoadSchema, after: MachineLoadSchema, stealPct: Nullable(NonNeg),
+    /** Other processes' CPU during the trial, % of one core (machine busy time minus this process's). */
+    othersPct: Type.Optional(Nullable(NonNeg)),
+    busy: Type.Boolean(),
+  })),
   /** Pid of the child process the trial ran in (`--fork`); absent when it ran in the parent. */
   pid: Type.Optional(Count),
 });

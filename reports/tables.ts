@@ -35,14 +35,14 @@ export function throughputTable(model: ReportModel, phase: 'load' | 'run'): Tabl
       const rel = relativeCiHalfWidth(s);
       const busy = c[phase]!.trials.filter((t) => t.machine?.busy).length;
       const noise = (rel === null ? 'single trial: no CI' : `±${(rel * 100).toFixed(1)}%${isNoisy(s) ? ' NOISY' : ''}`) +
-        (busy > 0 ? ` · ${busy} of ${s.n} trial(s) started on a busy machine` : '');
+        (busy > 0 ? ` · ${busy} of ${s.n} trial(s) ran on a busy machine` : '');
       const ratio = best > 0 ? `${(s.median / best).toFixed(2)}× of ${formatNumber(best)} (${bestCell!.series})` : null;
       rows.push([w, c.series, `${formatNumber(s.median)} ops/s`, ciText(s, formatNumber), s.n, noise, ratio]);
     }
   }
   return {
     caption: `${phase === 'run' ? 'Run' : 'Load'} throughput (median of trials; ratio = median / best median in the workload)`,
-    head: ['workload', 'engine [durability]', 'median', '95% CI of mean', 'trials', 'noise (busy: load average above 0.75 per core or CPU steal above 5% at the trial)', 'ratio to best'],
+    head: ['workload', 'engine [durability]', 'median', '95% CI of mean', 'trials', 'noise (busy: other processes used over 25% of a core, or CPU steal over 5%, during the trial)', 'ratio to best'],
     rows, numericFrom: 2,
   };
 }
