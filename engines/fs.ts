@@ -228,6 +228,16 @@ export class NodeFs implements Fs {
   }
 }
 
+/** The bytes of `file`, or undefined when it does not exist (any other failure throws, typed by the Fs). */
+export function readFileIfExists(fs: Fs, file: string): Uint8Array | undefined {
+  try {
+    return fs.readFile(file);
+  } catch (e) {
+    if (e instanceof KvError && e.code === 'NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
 /**
  * Writes `data` to `file` atomically and durably: write `file.tmp`, fsync, rename over `file`,
  * fsync the directory. Used for manifests, hint files and other small metadata.

@@ -34,9 +34,9 @@ import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { LOCK_FILE } from './common.js';
 import type { EngineDescriptor } from './engine.js';
-import { corruption, isKvError, KvError } from './errors.js';
+import { corruption, KvError } from './errors.js';
 import type { Fs } from './fs.js';
-import { writeFileAtomic } from './fs.js';
+import { readFileIfExists, writeFileAtomic } from './fs.js';
 
 /** The marker's file name in every persistent engine's directory. */
 export const ENGINE_MARKER = 'kvlab.engine';
@@ -80,13 +80,8 @@ export function decodeMarker(buf: Uint8Array, file: string): EngineIdentity {
 /** The marker in `dir`, or undefined when there is none. CORRUPTION when it is damaged. */
 export function readMarker(fs: Fs, dir: string): EngineIdentity | undefined {
   const file = path.join(dir, ENGINE_MARKER);
-  let buf: Uint8Array;
-  try {
-    buf = fs.readFile(file);
-  } catch (e) {
-    if (isKvError(e, 'NOT_FOUND')) return undefined;
-    throw e;
-  }
+  const buf = readFileIfExists(fs, file);
+  if (buf === undefined) return undefined;
   return decodeMarker(buf, file);
 }
 

@@ -182,7 +182,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   for (const cell of cells) {
     const d = descriptorFor(parseEngineSpec(cell.engine).name);
     if (cell.failed || cell.parts.length === 0 || cell.parts[0]!.notApplicable || !d.bindingFloor) continue;
-    const threads = fork ? cell.threads : c.threads;
+    const threads = cell.threads; // the ladder's pick (forked) or --threads
     const key = `${d.name}/${threads}`;
     if (floors.has(key)) continue;
     const f = await d.bindingFloor(path.join(dataDir, `${safe(d.name)}__floor`), threads);
@@ -192,7 +192,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   for (const cell of cells) {
     if (cell.failed || cell.parts.length === 0) continue;
     let r = fork ? mergeTrials(cell.parts) : cell.parts[0]!;
-    const floor = floors.get(`${parseEngineSpec(cell.engine).name}/${fork ? cell.threads : c.threads}`);
+    const floor = floors.get(`${parseEngineSpec(cell.engine).name}/${cell.threads}`);
     if (floor && !r.notApplicable) r = { ...r, bindingFloor: floor };
     if (cell.ladder && cell.ladder.length > 0) r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'ladder', ladder: cell.ladder } } };
     else if (cell.kind === 'async') r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'given', ladder: [] } } };

@@ -13,9 +13,9 @@
  */
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { corruption, KvError } from '../errors.js';
+import { corruption } from '../errors.js';
 import type { Fd, Fs } from '../fs.js';
-import { writeFileAtomic } from '../fs.js';
+import { readFileIfExists, writeFileAtomic } from '../fs.js';
 import { FORMAT_VERSION, writeU64 } from './format.js';
 
 /** on-disk: never change without a version bump. The state file's name. */
@@ -77,13 +77,8 @@ export function decodeState(b: Buffer, file: string): StoreState {
 /** Reads `dir`'s state file; undefined when it does not exist. CORRUPTION when it is damaged. */
 export function readState(fs: Fs, dir: string): StoreState | undefined {
   const file = path.join(dir, STATE_FILE);
-  let data: Uint8Array;
-  try {
-    data = fs.readFile(file);
-  } catch (e) {
-    if (e instanceof KvError && e.code === 'NOT_FOUND') return undefined;
-    throw e;
-  }
+  const data = readFileIfExists(fs, file);
+  if (data === undefined) return undefined;
   return decodeState(Buffer.from(data.buffer, data.byteOffset, data.length), file);
 }
 

@@ -8,8 +8,8 @@
  */
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { corruption, KvError } from '../errors.js';
-import type { Fs } from '../fs.js';
+import { corruption } from '../errors.js';
+import { readFileIfExists, type Fs } from '../fs.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import { ByteReader, ByteWriter } from './coding.js';
 
@@ -132,13 +132,8 @@ export function decodeManifest(buf: Buffer, file: string): ManifestState {
 /** Reads `dir/MANIFEST`, or undefined when the store is new. */
 export function readManifest(fs: Fs, dir: string): ManifestState | undefined {
   const file = path.join(dir, MANIFEST_NAME);
-  let buf: Uint8Array;
-  try {
-    buf = fs.readFile(file);
-  } catch (e) {
-    if (e instanceof KvError && e.code === 'NOT_FOUND') return undefined;
-    throw e;
-  }
+  const buf = readFileIfExists(fs, file);
+  if (buf === undefined) return undefined;
   return decodeManifest(Buffer.from(buf.buffer, buf.byteOffset, buf.length), file);
 }
 
