@@ -97,6 +97,8 @@ if (isMain) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // the command is done: an engine that stopped answering (a timed-out op) must not keep the process alive
+      setTimeout(() => process.exit(code), 1000).unref();
     },
     (e) => {
       process.stderr.write(`kvlab: ${String(e)}\n`);

@@ -39,7 +39,14 @@ export type ErrorCode =
    */
   | 'FAILED'
   /** A bug inside an engine was caught (e.g. a Rust panic stopped at the FFI boundary). */
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /**
+   * An operation did not complete within its stated bound (the harness's `--op-timeout`): the
+   * message names the engine, the operation and what it was waiting for.
+   */
+  | 'TIMEOUT'
+  /** The process driving the engine ran out of memory under `--memory-limit` (the kernel's OOM killer). */
+  | 'OUT_OF_MEMORY';
 
 /** The one error type kvlab throws on purpose. `instanceof KvError` and `code` identify it. */
 export class KvError extends Error {

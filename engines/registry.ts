@@ -19,12 +19,13 @@ import { btreeDescriptor } from './btree/index.js';
 import { nativeDescriptor } from './native/index.js';
 import { redisClusterDescriptor, redisDescriptor } from './reference/redis.js';
 import { nullDescriptor } from './reference/null.js';
+import { stallDescriptor, stallSyncDescriptor } from './reference/stall.js';
 
 export { openDescriptor, parseEngineSpec, resolveOpen, resolveOptions } from './open.js';
 export type { BaseOpenOptions, EngineSpec } from './open.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor, nullDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor, nullDescriptor, stallDescriptor, stallSyncDescriptor];
 
 /**
  * Registered descriptors, in the order `kvlab engines` lists them. By default the stores only

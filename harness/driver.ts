@@ -25,6 +25,7 @@ import type { IntervalPoint } from './results.js';
 import type { OpSlot, OpSource, ValueCodec } from './source.js';
 import { OP_INDEX, newSlot } from './source.js';
 import { ABSENT, BAD, FOUND, execAsync, execSync, next, prepare } from './execute.js';
+import { SyncWatchdog } from './watchdog.js';
 
 /** What one loop runs. */
 export interface LoopSpec {
@@ -46,6 +47,28 @@ export interface LoopSpec {
   threads: number;
   /** Called after every interval closes (status line). */
   onTick?: (point: IntervalPoint, m: Measurement, elapsedMs: number) => void;
+  /**
+   * An operation still in flight after this many ms ends the loop (0: no bound). Async loops
+   * stop and return what was measured (`stoppedBy: 'timeout'`, `timedOut`); a sync call cannot
+   * be interrupted, so the sync loops arm a {@link SyncWatchdog} that ends the process.
+   */
+  opTimeoutMs?: number;
+  /** Names the engine and phase in a timeout message. */
+  what?: string;
+}
+
+/** The operation that did not complete within the loop's bound. */
+export interface TimedOutOp {
+  /** YCSB operation type (READ, UPDATE, ...). */
+  op: string;
+  /** The key, printable (latin1, control bytes escaped), at most 80 characters. */
+  key: string;
+  /** 1-based number of the operation in the phase. */
+  index: number;
+  waitedMs: number;
+  boundMs: number;
+  /** What the loop was waiting for. */
+  waitingFor: string;
 }
 
 /** How a loop ended. */
@@ -53,7 +76,19 @@ export interface LoopResult {
   measurement: Measurement;
   operations: number;
   durationMs: number;
-  stoppedBy: 'operationcount' | 'recordcount' | 'maxexecutiontime' | 'trace-end';
+  stoppedBy: 'operationcount' | 'recordcount' | 'maxexecutiontime' | 'trace-end' | 'timeout';
+  /** Set when stoppedBy is 'timeout'. */
+  timedOut?: TimedOutOp;
+}
+
+/** A key as a message shows it: latin1, non-printable bytes as \xNN, cut at 80 characters. */
+export function printableKey(k: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < k.length && out.length < 80; i++) {
+    const b = k[i]!;
+    out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return k.length > 80 && out.length >= 80 ? `${out}…` : out;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -107,6 +142,15 @@ class BatchSlot {
  * op is generated after all earlier inserts were acknowledged, exactly as in YCSB's loop.
  */
 function closedSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
+  const wd = SyncWatchdog.arm(s);
+  try {
+    return closedSyncLoopWatched(engine, s, wd?.cells);
+  } finally {
+    wd?.disarm();
+  }
+}
+
+function closedSyncLoopWatched(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
   const m = new Measurement(false);
   const gen = newSlot();
   const slots = Array.from({ length: BATCH }, () => new BatchSlot());
@@ -139,6 +183,11 @@ function closedSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
       const op = slots[j]!.op;
       const t = OP_INDEX[op.type];
       let status: number;
+      if (wd !== undefined) {
+        wd[0] = t0;
+        wd[1] = t;
+        wd[2] = i + 1;
+      }
       try {
         status = execSync(engine, op, s, m, pre[j]);
       } catch (e) {
@@ -173,6 +222,15 @@ function closedSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
 
 /** Open loop: op i is due at start + i/target; the loop waits for it and times from it too. */
 function openSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
+  const wd = SyncWatchdog.arm(s);
+  try {
+    return openSyncLoopWatched(engine, s, wd?.cells);
+  } finally {
+    wd?.disarm();
+  }
+}
+
+function openSyncLoopWatched(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
   const m = new Measurement(true);
   const op = newSlot();
   const period = 1000 / s.targetOpsPerSec!;
@@ -195,6 +253,11 @@ function openSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
     waitUntil(intendedStart);
     const t0 = performance.now();
     let status: number;
+    if (wd !== undefined) {
+      wd[0] = t0;
+      wd[1] = t;
+      wd[2] = i + 1;
+    }
     try {
       status = execSync(engine, op, s, m, pre);
     } catch (e) {
@@ -236,7 +299,30 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
   let issued = 0;
   let stop = false;
   let end = start;
-  const worker = async (): Promise<void> => {
+  const threads = Math.max(1, s.threads);
+  // per worker: the op in flight (start time, -1 when none) for the timeout watch
+  const inFlight = new Float64Array(threads).fill(-1);
+  const inFlightOp: Array<OpSlot | null> = new Array(threads).fill(null);
+  const inFlightIndex = new Float64Array(threads);
+  let timedOut: TimedOutOp | undefined;
+  let onTimeout: () => void = () => {};
+  const timedOutP = new Promise<void>((r) => (onTimeout = r));
+  const bound = s.opTimeoutMs ?? 0;
+  // ref'd on purpose while the loop runs: a promise that never settles holds no handle, and the
+  // process would otherwise exit silently instead of reporting the timeout
+  const watch = bound > 0 ? setInterval(() => {
+    const now = performance.now();
+    for (let w = 0; w < threads; w++) {
+      const st = inFlight[w]!;
+      if (st < 0 || now - st <= bound || timedOut) continue;
+      const op = inFlightOp[w]!;
+      timedOut = { op: op.type, key: printableKey(op.key), index: inFlightIndex[w]!, waitedMs: now - st, boundMs: bound, waitingFor: "the engine's promise to settle" };
+      stoppedBy = 'timeout';
+      stop = true;
+      onTimeout();
+    }
+  }, Math.max(5, Math.min(1000, bound / 4))) : undefined;
+  const worker = async (w: number): Promise<void> => {
     const gen = newSlot();
     // the source reuses one key buffer: each worker keeps its op's key in its own reused buffer
     // while the op is in flight (no allocation per op)
@@ -261,13 +347,18 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
       }
       const t0 = performance.now();
       let status: number;
+      inFlight[w] = t0;
+      inFlightOp[w] = op;
+      inFlightIndex[w] = i + 1;
       try {
         status = await execAsync(engine, op, s, m, pre);
       } catch (e) {
         status = -1;
         m.fail(t, e);
       }
+      inFlight[w] = -1;
       const t1 = performance.now();
+      if (timedOut) break; // the loop has ended; an op that settles late is not counted
       if (status === FOUND || status === ABSENT) m.ok(t, (t1 - t0) * 1e6, (t1 - intendedStart) * 1e6, status === FOUND);
       else if (status === BAD) m.fail(t, undefined, 'VERIFY');
       if (run && op.type === 'INSERT') s.source.acknowledge(op.keynum); // as YCSB: acknowledged in finally, failed or not
@@ -283,7 +374,11 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, s.threads) }, worker));
+  try {
+    await Promise.race([Promise.all(Array.from({ length: threads }, (_, w) => worker(w))), timedOutP]);
+  } finally {
+    if (watch !== undefined) clearInterval(watch);
+  }
   if (m.done > 0 && (m.intervals.length === 0 || m.intervals[m.intervals.length - 1]!.tMs < end - start)) m.tick(end - start);
-  return { measurement: m, operations: m.done, durationMs: end - start, stoppedBy };
+  return { measurement: m, operations: m.done, durationMs: end - start, stoppedBy, ...(timedOut ? { timedOut } : {}) };
 }

@@ -79,7 +79,7 @@ export function filesystemOf(dir: string): EnvironmentManifest['filesystem'] {
 }
 
 /** Builds the manifest for a run whose data lives in `dir` and whose dataset is about `datasetBytes`. */
-export function environmentManifest(dir: string, datasetBytes: number): EnvironmentManifest {
+export function environmentManifest(dir: string, datasetBytes: number, memoryLimitBytes: number | null = null): EnvironmentManifest {
   const cpus = os.cpus();
   const g = git();
   const libraryVersions: Record<string, string> = {};
@@ -105,6 +105,10 @@ export function environmentManifest(dir: string, datasetBytes: number): Environm
     gitDirty: g.dirty,
     libraryVersions,
     filesystem: filesystemOf(dir),
-    dataset: { estimatedBytes: datasetBytes, ramBytes: ram, ratioToRam: ram > 0 ? datasetBytes / ram : 0 },
+    dataset: {
+      estimatedBytes: datasetBytes, ramBytes: ram, ratioToRam: ram > 0 ? datasetBytes / ram : 0,
+      memoryBytes: memoryLimitBytes ?? ram, memoryIs: memoryLimitBytes === null ? 'ram' : 'limit',
+      ratioToMemory: (memoryLimitBytes ?? ram) > 0 ? datasetBytes / (memoryLimitBytes ?? ram) : 0,
+    },
   };
 }

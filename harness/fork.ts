@@ -18,6 +18,8 @@ import type { HarnessCost, PhaseResult, ResultsFile } from './results.js';
 import { readResults, validateResults } from './results.js';
 import type { BenchmarkOptions } from './runner.js';
 import { summarize } from './summary.js';
+import { MEMORY_CGROUP_ENV, MemoryCgroup } from './memory-limit.js';
+import { TRIAL_CHILD_ENV } from './watchdog.js';
 
 /** A workload as the child rebuilds it: -P files and -p overrides (and a display name for traces). */
 export interface WorkloadSpec {
@@ -41,15 +43,30 @@ function childScript(): string {
   return path.join(path.dirname(here), 'trial-child.js');
 }
 
-/** Runs one trial in a fresh process; resolves its (validated) results file. */
-export async function runForkedTrial(job: Omit<TrialJob, 'out'>): Promise<ResultsFile> {
+/** How a trial child runs. */
+export interface ForkOptions {
+  /** Run the child in its own memory cgroup with this limit (bytes; harness/memory-limit.ts). */
+  memoryLimitBytes?: number | null;
+}
+
+/**
+ * Runs one trial in a fresh process; resolves its (validated) results file. A result with
+ * `partial` (an operation timed out) is returned as it is: the caller reports it. A child the
+ * kernel OOM-killed under the memory limit is OUT_OF_MEMORY; one that timed out in a synchronous
+ * call (the watchdog ends the process) is TIMEOUT.
+ */
+export async function runForkedTrial(job: Omit<TrialJob, 'out'>, fo: ForkOptions = {}): Promise<ResultsFile> {
+  // the group is made first: a machine that cannot make one fails before any work
+  const cg = fo.memoryLimitBytes ? MemoryCgroup.create(fo.memoryLimitBytes) : null;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlab-trial-'));
   const out = path.join(tmp, 'r.json');
   const jobFile = path.join(tmp, 'job.json');
   fs.writeFileSync(jobFile, JSON.stringify({ ...job, out } satisfies TrialJob));
   try {
     const { code, signal, errLine } = await new Promise<{ code: number | null; signal: string | null; errLine: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [childScript(), jobFile], { stdio: ['ignore', 'inherit', 'pipe'] });
+      const [file, args] = cg ? cg.wrap(process.execPath, [childScript(), jobFile]) : [process.execPath, [childScript(), jobFile]];
+      const env = { ...process.env, [TRIAL_CHILD_ENV]: '1', ...(cg ? { [MEMORY_CGROUP_ENV]: cg.envValue } : {}) };
+      const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'pipe'], env });
       let err = '';
       child.stderr.on('data', (d: Buffer) => {
         const s = d.toString();
@@ -60,6 +77,9 @@ export async function runForkedTrial(job: Omit<TrialJob, 'out'>): Promise<Result
       child.on('close', (c, s) => resolve({ code: c, signal: s, errLine: err.split('\n').reverse().find((l) => l.startsWith('{"kvError"')) ?? err.trim().split('\n').slice(-3).join(' | ') }));
     });
     if (code === 0) return readResults(out);
+    const oom = cg?.usage().oomKills ?? 0;
+    if (cg && oom > 0)
+      throw new KvError('OUT_OF_MEMORY', `the trial process was killed by the kernel's OOM killer under --memory-limit ${cg.limitBytes} bytes (peak ${cg.usage().peakBytes} bytes): the engine's own memory (heap, caches, memtables) does not fit; raise the limit or shrink the engine's caches`);
     try {
       const e = (JSON.parse(errLine) as { kvError: { code: ErrorCode; message: string } }).kvError;
       throw new KvError(e.code, e.message);
@@ -69,6 +89,7 @@ export async function runForkedTrial(job: Omit<TrialJob, 'out'>): Promise<Result
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    cg?.destroy();
   }
 }
 
@@ -91,10 +112,11 @@ export function mergeTrials(parts: readonly ResultsFile[]): ResultsFile {
     return { phase: p.phase, trials, summary: summarize(trials) };
   });
   const notes = [...new Set(parts.flatMap((r) => r.notes))];
+  const partial = parts.find((r) => r.partial)?.partial;
   return validateResults({
     ...first,
     run: { ...first.run, finishedAt: last.run.finishedAt },
     harness: { ...first.harness, trials: parts.length, forked: true },
-    phases, notes,
+    phases, notes, ...(partial ? { partial } : {}),
   }, 'merged trials');
 }

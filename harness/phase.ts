@@ -7,8 +7,10 @@ import type { AnyEngine, AsyncEngine, Engine, EngineStats } from '../engines/eng
 import { amplification } from './amplification.js';
 import type { LoopResult, LoopSpec } from './driver.js';
 import { runAsyncLoop, runSyncLoop } from './driver.js';
-import { dirBytes, machineLoad, machineVerdict, memory, procIoDelta, readProcIo } from './probes.js';
+import { dirBytes, machineLoad, machineVerdict, memory, pageFaults, procIoDelta, readProcIo } from './probes.js';
+import { ownCgroupUsage } from './memory-limit.js';
 import type { PhaseTrial } from './results.js';
+import { KvError } from '../engines/errors.js';
 
 /** A phase to run on an open engine. */
 export interface PhaseParams {
@@ -32,6 +34,19 @@ async function stats(e: AnyEngine): Promise<EngineStats> {
   return isSyncEngine(e) ? e.stats() : await e.stats();
 }
 
+/** How long a stats call may take after an operation timed out. */
+const STATS_AFTER_TIMEOUT_MS = 2000;
+
+/** `p`, or `fallback` if it has not settled within `ms` (the timer does not outlive it). */
+export async function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((r) => (timer = setTimeout(() => r(fallback), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs the loop on a sync engine without a promise per op, on an async one with N in flight. */
 export async function runLoop(e: AnyEngine, spec: LoopSpec): Promise<LoopResult> {
   return isSyncEngine(e) ? runSyncLoop(e, spec) : await runAsyncLoop(e as AsyncEngine, spec);
@@ -42,6 +57,7 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
   let warmup: PhaseTrial['warmup'] = null;
   if (p.warmupOps > 0 && p.loop.phase === 'run') {
     const w = await runLoop(e, { ...p.loop, limit: p.warmupOps, onTick: undefined, maxExecutionMs: 0 });
+    if (w.timedOut) throw new KvError('TIMEOUT', `${p.loop.what ?? 'engine'} warm-up: ${w.timedOut.op} (operation ${w.timedOut.index}) has not completed after ${(w.timedOut.waitedMs / 1000).toFixed(1)} s (--op-timeout): waiting for ${w.timedOut.waitingFor}`);
     warmup = { operations: w.operations, durationMs: w.durationMs };
   }
   const startedAt = new Date().toISOString();
@@ -50,8 +66,12 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
   const ioBefore = readProcIo();
   const dirBefore = p.dir === null ? null : dirBytes(p.dir);
   const memBefore = memory();
+  const faultsBefore = pageFaults();
   const r = await runLoop(e, p.loop);
-  const after = await stats(e);
+  const faultsAfter = pageFaults();
+  const cgroup = ownCgroupUsage();
+  // after a timed-out op an async engine may not answer a stats call either: bounded, else the 'before' figures
+  const after = r.stoppedBy === 'timeout' && !isSyncEngine(e) ? await withTimeout(stats(e), STATS_AFTER_TIMEOUT_MS, before) : await stats(e);
   const ioAfter = readProcIo();
   const dirAfter = p.dir === null ? null : dirBytes(p.dir);
   const memAfter = memory();
@@ -66,6 +86,7 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
     durationMs: r.durationMs,
     throughput: r.durationMs > 0 ? (r.operations * 1000) / r.durationMs : 0,
     stoppedBy: r.stoppedBy,
+    ...(r.timedOut ? { timedOut: r.timedOut } : {}),
     warmup,
     ops: m.opResults(),
     overall: { latency: ov.latency.toRecord(), intendedLatency: ov.intended === null ? null : ov.intended.toRecord() },
@@ -79,7 +100,9 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
       ...(memAfter.rssAnon !== undefined ? { rssAnonAfter: memAfter.rssAnon } : {}),
       ...(memAfter.rssFile !== undefined ? { rssFileAfter: memAfter.rssFile } : {}),
       externalAfter: memAfter.external,
+      ...(cgroup !== null ? { cgroup } : {}),
     },
+    ...(faultsBefore && faultsAfter ? { faults: { major: faultsAfter.major - faultsBefore.major, minor: faultsAfter.minor - faultsBefore.minor } } : {}),
     machine: { before: machineBefore, after: machineAfter, ...machineVerdict(machineBefore, machineAfter) },
     pid: process.pid,
     amplification: amplification({

@@ -79,6 +79,17 @@ export function memory(): { rss: number; heapUsed: number; rssAnon?: number; rss
   return out;
 }
 
+/** This process's cumulative page faults (/proc/self/stat minflt, majflt), or null off Linux. A major fault read a page from storage. */
+export function pageFaults(): { major: number; minor: number } | null {
+  try {
+    const st = fs.readFileSync('/proc/self/stat', 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return { minor: Number(f[7]), major: Number(f[9]) }; // fields 10 and 12
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A trial ran on a busy machine when other processes used more than {@link BUSY_OTHERS_PCT}% of
  * one core on average during it (all CPU time on the machine minus this process's own, from

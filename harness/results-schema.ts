@@ -87,6 +87,14 @@ export const HarnessSettingsSchema = Type.Object({
   /** True when every trial ran in a fresh child process (`--fork`). Absent in older results. */
   forked: Type.Optional(Type.Boolean()),
   /**
+   * The memory cgroup every trial's process ran in (`--memory-limit`; harness/memory-limit.ts):
+   * its limit covers the engine, the heap and the page cache the process causes. Null or absent:
+   * no limit (the whole machine's RAM, `environment.totalMemoryBytes`).
+   */
+  memoryLimit: Type.Optional(Nullable(Type.Object({ bytes: NonNeg, cgroup: Enum(['v1', 'v2'] as const) }))),
+  /** The bound on one operation (`--op-timeout`, ms; 0 = none). Absent in older results. */
+  opTimeoutMs: Type.Optional(NonNeg),
+  /**
    * How `threads` was chosen for an async engine: `given` (--threads / threadcount) or `ladder`
    * (the matrix tried each count of `ladder` and kept the best throughput). Absent for sync engines.
    */
@@ -111,8 +119,15 @@ export const EnvironmentManifestSchema = Type.Object({
   gitDirty: Nullable(Type.Boolean()),
   libraryVersions: Type.Record(Type.String(), Type.String()),
   filesystem: Type.Object({ dir: Type.String(), type: Nullable(Type.String()), mountPoint: Nullable(Type.String()), device: Nullable(Type.String()) }),
-  /** Estimated dataset (records × (key + value bytes)) against RAM. */
-  dataset: Type.Object({ estimatedBytes: NonNeg, ramBytes: NonNeg, ratioToRam: NonNeg }),
+  /**
+   * Estimated dataset (records × (key + value bytes)) against RAM and against the memory the run
+   * had (`memoryBytes`: the --memory-limit, else RAM; `ratioToMemory` = estimatedBytes / memoryBytes;
+   * absent in older results).
+   */
+  dataset: Type.Object({
+    estimatedBytes: NonNeg, ramBytes: NonNeg, ratioToRam: NonNeg,
+    memoryBytes: Type.Optional(NonNeg), ratioToMemory: Type.Optional(NonNeg), memoryIs: Type.Optional(Enum(['limit', 'ram'] as const)),
+  }),
 });
 
 /** The loops the harness drives engines with; each has its own measured cost. */
@@ -218,7 +233,11 @@ export const PhaseTrialSchema = Type.Object({
   operations: Count,
   durationMs: NonNeg,
   throughput: NonNeg,
-  stoppedBy: Enum(['operationcount', 'recordcount', 'maxexecutiontime', 'trace-end', 'error'] as const),
+  stoppedBy: Enum(['operationcount', 'recordcount', 'maxexecutiontime', 'trace-end', 'error', 'timeout'] as const),
+  /** The operation that did not complete within `harness.opTimeoutMs` (stoppedBy 'timeout'). */
+  timedOut: Type.Optional(Type.Object({
+    op: Type.String(), key: Type.String(), index: Count, waitedMs: NonNeg, boundMs: NonNeg, waitingFor: Type.String(),
+  })),
   warmup: Nullable(Type.Object({ operations: Count, durationMs: NonNeg })),
   ops: PerOp(OpTypeResultSchema),
   overall: Type.Object({ latency: HistogramRecordSchema, intendedLatency: Nullable(HistogramRecordSchema) }),
@@ -235,7 +254,18 @@ export const PhaseTrialSchema = Type.Object({
   memory: Type.Object({
     rssBefore: NonNeg, rssAfter: NonNeg, heapUsedBefore: NonNeg, heapUsedAfter: NonNeg,
     rssAnonAfter: Type.Optional(NonNeg), rssFileAfter: Type.Optional(NonNeg), externalAfter: Type.Optional(NonNeg),
+    /**
+     * The process's memory cgroup after the phase (`--memory-limit`): its limit, usage, peak usage
+     * since the process started (page cache included), the page cache and anonymous parts, how
+     * often the limit was hit (`failcnt`, v1) and OOM kills.
+     */
+    cgroup: Type.Optional(Type.Object({
+      limitBytes: NonNeg, usageBytes: NonNeg, peakBytes: NonNeg, cacheBytes: NonNeg, anonBytes: NonNeg,
+      limitHits: Nullable(NonNeg), oomKills: Nullable(NonNeg),
+    })),
   }),
+  /** Page faults of the process during the phase (/proc/self/stat): a major fault read a mapped page from storage. Absent in older results and off Linux. */
+  faults: Type.Optional(Type.Object({ major: Finite, minor: Finite })),
   amplification: AmplificationSchema,
   errorSamples: Type.Array(Type.String()),
   /** The machine before and after the trial; `busy` when other processes or steal took CPU during it (harness/probes.ts machineVerdict). Absent in older results. */
@@ -290,6 +320,12 @@ export const ResultsFileSchema = Type.Object({
   notApplicable: Nullable(NotApplicableSchema),
   phases: Type.Array(PhaseResultSchema),
   notes: Type.Array(Type.String()),
+  /**
+   * The run did not finish: what it measured until then is kept here, and `partial` says why
+   * (e.g. an operation that never completed: code TIMEOUT, or the process was OOM-killed). Figures of a partial
+   * result are never presented as complete.
+   */
+  partial: Type.Optional(Type.Object({ code: Type.String(), reason: Type.String() })),
 });
 
 export type RunMeta = Static<typeof RunMetaSchema>;

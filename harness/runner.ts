@@ -10,7 +10,8 @@ import { crashSafetyOf } from '../engines/shell.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnyEngine, Durability } from '../engines/engine.js';
-import { invalidArgument } from '../engines/errors.js';
+import { invalidArgument, KvError } from '../engines/errors.js';
+import { cgroupUsage, currentMemoryCgroup, dropDirCache } from './memory-limit.js';
 import { parseEngineSpec, resolveOptions } from '../engines/registry.js';
 import { descriptorFor, openAny } from './engines.js';
 import { HarnessCosts, loopKindOf } from './harness-cost.js';
@@ -18,7 +19,7 @@ import { clientProps } from './client-props.js';
 import { bindingProperties } from '../workloads/properties.js';
 import { environmentManifest } from './environment.js';
 import { HISTOGRAM_SETTINGS } from './histogram.js';
-import { isSyncEngine, runPhaseTrial } from './phase.js';
+import { isSyncEngine, runPhaseTrial, withTimeout } from './phase.js';
 import type { EngineRecord, HarnessCost, NotApplicable, PhaseResult, PhaseTrial, ResultsFile, RunMeta } from './results.js';
 import { RESULTS_KIND, SCHEMA_VERSION, validateResults } from './results.js';
 import type { StatusMode } from './status.js';
@@ -66,7 +67,12 @@ export interface BenchmarkOptions {
   trace?: string | null;
   /** Record the run phase's operations of the first trial to this trace file. */
   recordTrace?: string | null;
+  /** An operation (or an async open/close) still not completed after this many ms fails the run, partial results kept (default {@link DEFAULT_OP_TIMEOUT_MS}; 0: no bound). */
+  opTimeoutMs?: number;
 }
+
+/** The default bound on one operation: generous (a compaction stall or an fsync on a busy disk is far shorter), never forever. */
+export const DEFAULT_OP_TIMEOUT_MS = 60_000;
 
 /** Why `engine` cannot run `workload`, or null when it can. */
 export function notApplicable(caps: { orderedScan: boolean; persistent: boolean }, w: Workload, phases: Array<'load' | 'run'>, engine: string): NotApplicable | null {
@@ -93,9 +99,25 @@ function engineRecord(e: AnyEngine, o: BenchmarkOptions, dir: string | null): En
   };
 }
 
-async function closeEngine(e: AnyEngine): Promise<void> {
+async function closeEngine(e: AnyEngine, boundMs: number): Promise<void> {
   if (isSyncEngine(e)) e.close();
-  else await e.close();
+  else if (boundMs > 0) {
+    const closed = await withTimeout(e.close().then(() => true), boundMs, false);
+    if (!closed) throw new KvError('TIMEOUT', `${e.info.label}: close() has not completed after ${boundMs / 1000} s (--op-timeout): waiting for the engine's promise to settle`);
+  } else await e.close();
+}
+
+/** An async open bounded like an operation. */
+async function openBounded(open: Promise<AnyEngine>, label: string, boundMs: number): Promise<AnyEngine> {
+  if (boundMs <= 0) return open;
+  const e = await withTimeout(open, boundMs, null);
+  if (e === null) throw new KvError('TIMEOUT', `${label}: opening the engine has not completed after ${boundMs / 1000} s (--op-timeout): waiting for the engine's promise to settle`);
+  return e;
+}
+
+/** The one-line reason of a timed-out trial. */
+export function timeoutReason(label: string, phase: string, t: NonNullable<PhaseTrial['timedOut']>): string {
+  return `${label} ${phase}: ${t.op} of key '${t.key}' (operation ${t.index} of the phase) has not completed after ${(t.waitedMs / 1000).toFixed(1)} s (--op-timeout ${t.boundMs / 1000} s): waiting for ${t.waitingFor}; what was measured until then is kept, marked partial`;
 }
 
 /** Runs the benchmark and returns the validated results document (not yet written). */
@@ -104,6 +126,10 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   if (o.trials > 1 && o.phases.includes('load') && !o.freshDir)
     throw invalidArgument('repeating a load phase needs a fresh directory per trial: use `kvlab matrix` (or run the load once)');
   const startedAt = new Date().toISOString();
+  const opTimeoutMs = o.opTimeoutMs ?? DEFAULT_OP_TIMEOUT_MS;
+  if (!(opTimeoutMs >= 0) || !Number.isFinite(opTimeoutMs)) throw invalidArgument(`the op timeout must be a finite number of ms >= 0, got ${opTimeoutMs}`);
+  const cgroup = currentMemoryCgroup();
+  const cgroupLimit = cgroup === null ? null : cgroupUsage(cgroup.dir, cgroup.version).limitBytes;
   const spec = parseEngineSpec(o.engine);
   const d = descriptorFor(spec.name);
   const w = o.workload;
@@ -123,8 +149,10 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
     harness: {
       threads, targetOpsPerSec: o.targetOpsPerSec, warmupOps: o.warmupOps, trials: o.trials, intervalMs: o.intervalMs,
       histogram: HISTOGRAM_SETTINGS, valueMode: cfg.valuemode,
+      memoryLimit: cgroup === null ? null : { bytes: cgroupLimit!, cgroup: cgroup.version },
+      opTimeoutMs,
     },
-    environment: environmentManifest(dir, cfg.insertcount * w.recordBytes),
+    environment: environmentManifest(dir, cfg.insertcount * w.recordBytes, cgroupLimit),
     harnessCost: o.harnessCost instanceof HarnessCosts ? await o.harnessCost.of(loopKindOf(d.kind, o.targetOpsPerSec !== null), threads) : o.harnessCost,
   } as const;
   const meta = (): RunMeta => ({ id: runId(), command: o.command, argv: o.argv, startedAt, finishedAt: new Date().toISOString(), matrix: o.matrix });
@@ -138,14 +166,17 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   const trials: Record<'load' | 'run', PhaseTrial[]> = { load: [], run: [] };
   let engineRec: EngineRecord | null = null;
   let engine: AnyEngine | null = null;
+  let partial: { code: string; reason: string } | undefined;
   try {
-    for (let t = 0; t < o.trials; t++) {
+    for (let t = 0; t < o.trials && partial === undefined; t++) {
       if (engine === null || o.freshDir) {
-        if (engine !== null) await closeEngine(engine);
+        if (engine !== null) await closeEngine(engine, opTimeoutMs);
         engine = null;
         if (o.freshDir && persistent) fs.rmSync(dir, { recursive: true, force: true });
         if (persistent) fs.mkdirSync(dir, { recursive: true });
-        engine = await openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes });
+        // under a memory limit nothing an earlier process cached may serve this trial's reads
+        if (cgroup !== null && persistent) dropDirCache(dir);
+        engine = await openBounded(openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes }), spec.label, d.kind === 'async' ? opTimeoutMs : 0);
         engineRec ??= engineRecord(engine, o, persistent ? dir : null);
       }
       const streams = workloadStreams(w, o.seed);
@@ -155,21 +186,37 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
       if (o.trace) closers.push((source = new TraceSource(openTrace(o.trace), source)));
       if (o.recordTrace && t === 0) closers.push((source = new RecordingSource(source, createTrace(o.recordTrace, w.props, o.seed))));
       try {
-        for (const phase of o.phases) trials[phase].push(await runOnePhase(engine, o, phase, t, source, codec, threads, persistent ? dir : null));
+        for (const phase of o.phases) {
+          const tr = await runOnePhase(engine, o, phase, t, source, codec, threads, persistent ? dir : null, opTimeoutMs);
+          trials[phase].push(tr);
+          if (tr.timedOut) {
+            partial = { code: 'TIMEOUT', reason: timeoutReason(spec.label, phase, tr.timedOut) };
+            break;
+          }
+        }
       } finally {
         for (const c of closers.reverse()) c.close();
       }
     }
   } finally {
-    if (engine !== null) await closeEngine(engine);
+    if (engine !== null) {
+      try {
+        // a timed-out engine may never close: bounded, and its failure does not hide the partial results
+        await closeEngine(engine, partial ? Math.min(opTimeoutMs, 5000) : opTimeoutMs);
+      } catch (e) {
+        if (partial === undefined) throw e;
+        notes.push(`close after the timeout: ${(e as Error).message}`);
+      }
+    }
   }
-  const phases: PhaseResult[] = o.phases.map((phase) => ({ phase, trials: trials[phase], summary: summarize(trials[phase]) }));
-  return validateResults({ ...base, run: meta(), engine: engineRec!, notApplicable: null, phases, notes }, 'results');
+  const phases: PhaseResult[] = o.phases.filter((phase) => trials[phase].length > 0).map((phase) => ({ phase, trials: trials[phase], summary: summarize(trials[phase]) }));
+  return validateResults({ ...base, run: meta(), engine: engineRec!, notApplicable: null, phases, notes, ...(partial ? { partial } : {}) }, 'results');
 }
 
 /** Runs one phase of trial `t` on the open engine. */
 async function runOnePhase(
   engine: AnyEngine, o: BenchmarkOptions, phase: 'load' | 'run', t: number, source: OpSource, codec: ValueCodec, threads: number, dir: string | null,
+  opTimeoutMs: number,
 ): Promise<PhaseTrial> {
   const w = o.workload;
   const cfg = w.config;
@@ -189,6 +236,7 @@ async function runOnePhase(
         targetOpsPerSec: o.targetOpsPerSec, intervalMs: o.intervalMs,
         verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
         onTick: statusLine(label, limit, maxMs, o.status, o.statusIntervalMs),
+        opTimeoutMs, what: `${engine.info.label} ${phase}`,
       },
     });
   } finally {

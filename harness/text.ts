@@ -42,6 +42,10 @@ export function resultsText(r: ResultsFile): string {
   const head = `# kvlab ${r.run.command}: engine ${r.engine.label} (durability ${durabilityLabel(r.engine)}), ${r.workload.name}, seed ${r.workload.seed}`;
   if (r.notApplicable) return `${head}\n# NOT APPLICABLE: ${r.notApplicable.reason}`;
   const out = [head];
+  if (r.partial) out.push(`# PARTIAL (${r.partial.code}): ${r.partial.reason}`);
+  const lim = r.harness.memoryLimit;
+  const ds = r.environment.dataset;
+  if (lim) out.push(`# memory limit ${(lim.bytes / 2 ** 20).toFixed(0)} MiB (cgroup ${lim.cgroup}); dataset ≈ ${(ds.estimatedBytes / 2 ** 20).toFixed(0)} MiB = ${(ds.ratioToMemory ?? 0).toFixed(2)}× the memory`);
   if (r.harnessCost) out.push(`# harness cost (null engine, ${r.harnessCost.loop ?? 'sync'} loop${r.harnessCost.threads ? `, ${r.harnessCost.threads} in flight` : ''}): ${r.harnessCost.nsPerOp.toFixed(0)} ns/op`);
   for (const p of r.phases) {
     for (const t of p.trials) {

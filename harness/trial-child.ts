@@ -21,12 +21,13 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => {
-    process.exitCode = code;
+    // an engine that stopped answering (a timed-out op) may hold handles open forever: the results are written, so end
+    process.exit(code);
   },
   (e: unknown) => {
     const code = isKvError(e) ? e.code : 'INTERNAL';
     const message = e instanceof Error ? e.message.split('\n')[0]!.slice(0, 500) : String(e);
     process.stderr.write(`${JSON.stringify({ kvError: { code, message } })}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

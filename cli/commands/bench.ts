@@ -7,7 +7,9 @@ import { checkSpec, descriptorFor } from '../../harness/engines.js';
 import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../../harness/fork.js';
 import { HarnessCosts, loopKindOf } from '../../harness/harness-cost.js';
 import { writeResults } from '../../harness/results.js';
-import { runBenchmark } from '../../harness/runner.js';
+import { DEFAULT_OP_TIMEOUT_MS, runBenchmark } from '../../harness/runner.js';
+import { MemoryCgroup, MIN_MEMORY_LIMIT, parseByteSize } from '../../harness/memory-limit.js';
+import { KvError } from '../../engines/errors.js';
 import type { StatusMode } from '../../harness/status.js';
 import { resultsText } from '../../harness/text.js';
 import { openTrace } from '../../harness/trace-source.js';
@@ -31,6 +33,8 @@ export const COMMON_OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
   s: { type: 'boolean', short: 's' },
   'no-harness-cost': { type: 'boolean' },
+  'memory-limit': { type: 'string' },
+  'op-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -47,7 +51,11 @@ export const COMMON_HELP = `  -P FILE                 workload property file (re
   --trials N              repeat and report median + 95% CI
   --quiet, -q             no status line (it is off anyway when stderr is not a TTY)
   -s                      status line even when stderr is not a TTY (YCSB's -s)
-  --no-harness-cost       skip measuring the harness cost with the null engine`;
+  --no-harness-cost       skip measuring the harness cost with the null engine
+  --memory-limit SIZE     run each trial's process in its own memory cgroup of SIZE (e.g. 1GiB, 256M):
+                          engine, heap and the page cache it causes; needs root or a delegated cgroup
+  --op-timeout S          an operation not completed after S seconds fails the run, partial results
+                          kept (default ${DEFAULT_OP_TIMEOUT_MS / 1000}; 0: wait forever)`;
 
 /** Parsed common values. */
 export interface CommonValues {
@@ -67,6 +75,28 @@ export interface CommonValues {
   threadsGiven: boolean;
   /** Whether --interval was given (else timeseries.granularity may set it). */
   intervalGiven: boolean;
+  /** --memory-limit in bytes, or null. */
+  memoryLimitBytes: number | null;
+  /** --op-timeout in ms. */
+  opTimeoutMs: number;
+}
+
+/** Parses --op-timeout (seconds, 0 = no bound) into ms. */
+function opTimeoutOf(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_OP_TIMEOUT_MS;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--op-timeout must be a number of seconds >= 0 (0: no bound), got '${raw}'`);
+  return n * 1000;
+}
+
+/** Parses --memory-limit and proves a group can be made here (one-line NOT_SUPPORTED, exit 2, before any work). */
+function memoryLimitOf(raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const n = parseByteSize(raw);
+  if (n === undefined) throw new UsageError(`--memory-limit must be a size such as 1GiB, 512M or 1073741824, got '${raw}'`);
+  if (n < MIN_MEMORY_LIMIT) throw new UsageError(`--memory-limit must be at least ${MIN_MEMORY_LIMIT >> 20} MiB (Node itself needs about that much), got '${raw}'`);
+  MemoryCgroup.create(n).destroy();
+  return n;
 }
 
 /**
@@ -105,6 +135,8 @@ export function commonValues(v: Record<string, unknown>): CommonValues {
     status,
     threadsGiven: v.threads !== undefined,
     intervalGiven: v.interval !== undefined,
+    memoryLimitBytes: memoryLimitOf(v['memory-limit'] as string | undefined),
+    opTimeoutMs: opTimeoutOf(v['op-timeout'] as string | undefined),
   };
 }
 
@@ -160,7 +192,8 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
   const cp = applyClientProps(c, workload.props);
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   if (v.fork && v['no-fork']) throw new UsageError(`${cmd}: --fork and --no-fork exclude each other`);
-  const fork = c.trials > 1 && v['no-fork'] !== true;
+  if (c.memoryLimitBytes !== null && v['no-fork']) throw new UsageError(`${cmd}: --memory-limit runs the engine in a child process in its own cgroup; drop --no-fork`);
+  const fork = (c.trials > 1 || c.memoryLimitBytes !== null) && v['no-fork'] !== true;
   if (fork && recordTrace !== undefined) throw new UsageError(`${cmd}: --record-trace records one trial: use --trials 1 or --no-fork`);
   const options = {
     command: cmd, argv, engine, dir, freshDir: false, durability: c.durability,
@@ -170,6 +203,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
     trace: trace ?? null,
     recordTrace: cmd === 'run' ? recordTrace ?? null : null,
+    opTimeoutMs: c.opTimeoutMs,
   };
   let results;
   if (fork) {
@@ -178,15 +212,30 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(kind, c.target !== null), kind === 'sync' ? 1 : c.threads);
     const ws: WorkloadSpec = trace !== undefined ? { files: [], overrides: workload.props, name: workload.name } : { files: c.files, overrides: c.overrides };
     const parts = [];
-    for (let t = 0; t < c.trials; t++) parts.push(await runForkedTrial({ options: { ...options, phases: [cmd], harnessCost: cost }, workload: ws }));
+    let ended: KvError | undefined;
+    for (let t = 0; t < c.trials; t++) {
+      let r;
+      try {
+        r = await runForkedTrial({ options: { ...options, phases: [cmd], harnessCost: cost }, workload: ws }, { memoryLimitBytes: c.memoryLimitBytes });
+      } catch (e) {
+        // a trial that timed out in a synchronous call or was OOM-killed: the trials before it are kept, marked partial
+        if (!(e instanceof KvError && (e.code === 'TIMEOUT' || e.code === 'OUT_OF_MEMORY') && parts.length > 0)) throw e;
+        ended = e;
+        break;
+      }
+      parts.push(r);
+      if (r.partial) break;
+    }
     results = mergeTrials(parts);
+    if (ended) results = { ...results, partial: { code: ended.code, reason: ended.message } };
   } else results = await runBenchmark({ ...options, workload, trials: c.trials, status: c.status, harnessCost });
   process.stdout.write(resultsText(results) + '\n');
   writeExport(results, cp);
   const out = v.out as string | undefined;
   if (out !== undefined) {
     writeResults(out, results);
-    process.stderr.write(`results written to ${out}\n`);
+    process.stderr.write(`results written to ${out}${results.partial ? ' (partial)' : ''}\n`);
   }
+  if (results.partial) throw new KvError(results.partial.code === 'OUT_OF_MEMORY' ? 'OUT_OF_MEMORY' : 'TIMEOUT', results.partial.reason);
   return 0;
 }

@@ -13,6 +13,7 @@ import { mergeTrials, runForkedTrial, type WorkloadSpec } from '../../harness/fo
 import { HarnessCosts, loopKindOf } from '../../harness/harness-cost.js';
 import type { BindingFloorRecord, ResultsFile } from '../../harness/results.js';
 import { writeResults } from '../../harness/results.js';
+import { isKvError } from '../../engines/errors.js';
 import { runBenchmark } from '../../harness/runner.js';
 import { formatNs } from '../../harness/status.js';
 import { writeHtmlReport } from '../../reports/html-report.js';
@@ -76,6 +77,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const c = commonValues(v);
   if (v.fork && v['no-fork']) throw new UsageError('matrix: --fork and --no-fork exclude each other');
   const fork = v['no-fork'] !== true;
+  if (!fork && c.memoryLimitBytes !== null) throw new UsageError('matrix: --memory-limit runs each trial in a child process in its own cgroup; drop --no-fork');
   const reuse = v['reuse-data'] === true;
   const keep = reuse || v['keep-data'] === true;
   if (reuse && c.trials > 1) throw new UsageError('matrix: --reuse-data cannot repeat the load phase; use --trials 1');
@@ -115,14 +117,14 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     dir: path.join(dataDir, `${safe(engine)}__${safe(w.name)}`),
     kind: descriptorFor(parseEngineSpec(engine).name).kind,
     parts: [] as ResultsFile[], threads: c.threads, ladder: null as Array<{ threads: number; throughput: number }> | null,
-    failed: false,
+    failed: false, partial: null as { code: string; reason: string } | null,
   })));
   const matrixMeta = (ei: number, wi: number) => ({ id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) });
   const notes = harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [];
   const optionsOf = (cell: (typeof cells)[number], threads: number) => ({
     command: 'matrix' as const, argv, engine: cell.engine, dir: cell.dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
     groupCommitBytes: c.groupCommitBytes, seed: c.seed, phases: ['load', 'run'] as Array<'load' | 'run'>, threads, targetOpsPerSec: c.target,
-    warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: matrixMeta(cell.ei, cell.wi), notes,
+    warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: matrixMeta(cell.ei, cell.wi), notes, opTimeoutMs: c.opTimeoutMs,
     statusIntervalMs: cp.statusIntervalS === undefined ? undefined : cp.statusIntervalS * 1000,
   });
   const fail = (cell: (typeof cells)[number], e: unknown) => {
@@ -134,7 +136,10 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const runTrial = async (cell: (typeof cells)[number], threads: number): Promise<ResultsFile> => {
     const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(cell.kind, c.target !== null), cell.kind === 'sync' ? 1 : threads);
     try {
-      return await runForkedTrial({ options: { ...optionsOf(cell, threads), harnessCost: cost }, workload: cell.spec });
+      const r = await runForkedTrial({ options: { ...optionsOf(cell, threads), harnessCost: cost }, workload: cell.spec }, { memoryLimitBytes: c.memoryLimitBytes });
+      // a partial trial (an op timed out) ends the cell: its measurements are kept and the cell is reported as failed
+      if (r.partial) cell.partial = r.partial;
+      return r;
     } finally {
       if (!keep) fs.rmSync(cell.dir, { recursive: true, force: true });
     }
@@ -143,7 +148,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     // trials interleaved (A B C, A B C, ...): a slow drift of the machine spreads over every engine
     for (let t = 0; t < c.trials; t++) {
       for (const cell of cells) {
-        if (cell.failed || (t > 0 && cell.parts[0]?.notApplicable)) continue;
+        if (cell.failed || cell.partial || (t > 0 && cell.parts[0]?.notApplicable)) continue;
         try {
           if (t === 0 && cell.kind === 'async' && !c.threadsGiven) {
             // the fair drive of an async engine: its best throughput from the thread ladder; the best rung is trial 0
@@ -151,7 +156,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
             cell.ladder = [];
             for (const n of THREAD_LADDER) {
               const r = await runTrial(cell, n);
-              if (r.notApplicable) {
+              if (r.notApplicable || r.partial) {
                 best = r;
                 break;
               }
@@ -163,14 +168,18 @@ export async function matrixCommand(argv: string[]): Promise<number> {
             cell.parts.push(best!);
           } else cell.parts.push(await runTrial(cell, cell.threads));
         } catch (e) {
-          fail(cell, e);
+          // a trial that timed out in a synchronous call or was OOM-killed: the trials before it are kept, marked partial
+          if (isKvError(e) && (e.code === 'TIMEOUT' || e.code === 'OUT_OF_MEMORY') && cell.parts.length > 0) cell.partial = { code: e.code, reason: e.message };
+          else fail(cell, e);
         }
       }
     }
   } else {
     for (const cell of cells) {
       try {
-        cell.parts.push(await runBenchmark({ ...optionsOf(cell, c.threads), workload: cell.w, trials: c.trials, status: c.status, harnessCost }));
+        const r = await runBenchmark({ ...optionsOf(cell, c.threads), workload: cell.w, trials: c.trials, status: c.status, harnessCost });
+        if (r.partial) cell.partial = r.partial;
+        cell.parts.push(r);
       } catch (e) {
         fail(cell, e);
       }
@@ -181,7 +190,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const floors = new Map<string, BindingFloorRecord>();
   for (const cell of cells) {
     const d = descriptorFor(parseEngineSpec(cell.engine).name);
-    if (cell.failed || cell.parts.length === 0 || cell.parts[0]!.notApplicable || !d.bindingFloor) continue;
+    if (cell.failed || cell.partial || cell.parts.length === 0 || cell.parts[0]!.notApplicable || !d.bindingFloor) continue;
     const threads = cell.threads; // the ladder's pick (forked) or --threads
     const key = `${d.name}/${threads}`;
     if (floors.has(key)) continue;
@@ -192,6 +201,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   for (const cell of cells) {
     if (cell.failed || cell.parts.length === 0) continue;
     let r = fork ? mergeTrials(cell.parts) : cell.parts[0]!;
+    if (cell.partial) r = { ...r, partial: cell.partial };
     const floor = floors.get(`${parseEngineSpec(cell.engine).name}/${cell.threads}`);
     if (floor && !r.notApplicable) r = { ...r, bindingFloor: floor };
     if (cell.ladder && cell.ladder.length > 0) r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'ladder', ladder: cell.ladder } } };
@@ -200,6 +210,11 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     writeResults(file, r);
     files.push(file);
     const run = r.phases.find((p) => p.phase === 'run');
+    if (r.partial) {
+      failed.push(`${cell.engine} × ${cell.w.name}: ${r.partial.reason} (partial results: ${file})`);
+      process.stderr.write(`  ${cell.engine} × ${cell.w.name}: PARTIAL: ${r.partial.reason}\n`);
+      continue;
+    }
     const line = r.notApplicable
       ? 'not applicable'
       : `${Math.round(run!.summary.throughput.median)} ops/s, p99 ${formatNs(run!.summary.overall.p99.median)}${r.harness.trials > 1 ? ` (median of ${r.harness.trials}${r.harness.forked ? ' forked' : ''} trials)` : ''}${cell.ladder?.length ? `, ${cell.threads} in flight (best of ${cell.ladder.map((l) => l.threads).join('/')})` : ''}`;

@@ -38,6 +38,8 @@ export interface NativeBinding {
   lockFile(path: string): number;
   /** Releases a lock taken by lockFile. */
   unlockFile(id: number): void;
+  /** fdatasync `path`, then drop its pages from the page cache (posix_fadvise DONTNEED); IO error on failure. */
+  dropFileCache(path: string): void;
 }
 
 /** Field order of the stats vector (native/src/stats_export.rs STATS_FIELDS). */

@@ -327,11 +327,19 @@ unsafe extern "C" fn js_unlock_file(env: napi_env, info: napi_callback_info) -> 
     })
 }
 
+/// dropFileCache(path): fdatasync, then drop the file's pages from the page cache (pagecache.rs).
+unsafe extern "C" fn js_drop_file_cache(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry(env, info, |a| {
+        crate::pagecache::drop_file_cache(&a.string(0)?)?;
+        Ok(ffi::undefined(env))
+    })
+}
+
 /// The module initialiser Node calls when it loads the `.node` file.
 #[no_mangle]
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     ffi::install_panic_hook();
-    let fns: [(&str, napi_callback); 16] = [
+    let fns: [(&str, napi_callback); 17] = [
         ("open", js_open),
         ("setScratch", js_set_scratch),
         ("get", js_get),
@@ -348,6 +356,7 @@ pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_va
         ("__panicForTest", js_panic_for_test),
         ("lockFile", js_lock_file),
         ("unlockFile", js_unlock_file),
+        ("dropFileCache", js_drop_file_cache),
     ];
     for (name, f) in fns {
         ffi::export(env, exports, name, f);

@@ -10,6 +10,7 @@ pub mod keydir;
 pub mod killpoint;
 pub mod merge;
 pub mod mmap;
+pub mod pagecache;
 pub mod recovery;
 pub mod segment;
 pub mod state;
