@@ -10,6 +10,7 @@ import { escapeHtml } from './escape.js';
 import { numberFigures, type Figure, type SectionId } from './figures/figure.js';
 import { harnessCostFigure } from './figures/harness-cost.js';
 import { rumFigure } from './figures/rum.js';
+import { scaleFigures } from './figures/scale.js';
 import { spectrumFigures } from './figures/spectrum.js';
 import { throughputFigure } from './figures/throughput.js';
 import { timelineFigures } from './figures/timeline.js';
@@ -22,6 +23,7 @@ import { buildModel, type ReportModel } from './model.js';
 import { renderPage, type PageSection } from './page.js';
 import { loadPlotlyBundle } from './plotly-bundle.js';
 import { harnessTable, latencyTable, rumTable, throughputTable, type TableData } from './tables.js';
+import { levelsTable, memoryTable } from './levels.js';
 
 /** Options of {@link renderHtmlReport}. */
 export interface HtmlReportOptions {
@@ -39,7 +41,7 @@ function table(t: TableData): string {
 
 /** All figures of a model, numbered in page order. */
 export function reportFigures(model: ReportModel): Figure[] {
-  const figs = [throughputFigure(model, 'run'), ...spectrumFigures(model), ...timelineFigures(model),
+  const figs = [throughputFigure(model, 'run'), ...scaleFigures(model), ...spectrumFigures(model), ...timelineFigures(model),
     throughputFigure(model, 'load'), rumFigure(model), harnessCostFigure(model)].filter((f): f is Figure => f !== null);
   return numberFigures(figs);
 }
@@ -68,7 +70,7 @@ export function renderHtmlReport(results: ResultsFile[], opts: HtmlReportOptions
   const figures = reportFigures(model);
   const tablesFor: Record<SectionId, TableData[]> = {
     throughput: [throughputTable(model, 'run')], latency: [latencyTable(model)], timeline: [],
-    load: [throughputTable(model, 'load')], rum: [rumTable(model)], harness: [harnessTable(model)],
+    load: [throughputTable(model, 'load')], rum: [rumTable(model), memoryTable(model), levelsTable(model)], harness: [harnessTable(model)],
   };
   const order: SectionId[] = ['throughput', 'latency', 'timeline', 'load', 'rum', 'harness'];
   const sections: PageSection[] = order

@@ -15,7 +15,13 @@ export interface Cell {
   durability: string;
   /** `label [durability]`: the series name every chart uses, so durability is always visible. */
   series: string;
+  /**
+   * The workload as reports show it: its name, with the record count appended (`workloada @
+   * 1,000,000`) when the results hold a scale series (several record counts of one workload).
+   */
   workload: string;
+  /** The workload's own name (without the record count). */
+  workloadBase: string;
   /** The files merged into this cell, in input order. */
   files: ResultsFile[];
   load: PhaseResult | null;
@@ -27,6 +33,13 @@ export interface Cell {
   seed: number;
   datasetBytes: number;
   ratioToRam: number;
+  /** The memory the run had: its --memory-limit (cgroup), or the machine's RAM. */
+  memoryBytes: number;
+  memoryLimited: boolean;
+  /** datasetBytes / memoryBytes. */
+  ratioToMemory: number;
+  /** Why the run is partial (an op timed out, OOM), or null when complete. */
+  partial: string | null;
 }
 
 /** Everything a report renders. */
@@ -49,20 +62,38 @@ export function seriesName(label: string, durability: string): string {
 export function buildModel(files: readonly ResultsFile[]): ReportModel {
   const cells = new Map<string, Cell>();
   const warnings: string[] = [];
+  const rcOf = (f: ResultsFile): number | null => {
+    const rc = Number(f.workload.properties['recordcount']);
+    return Number.isFinite(rc) ? rc : null;
+  };
+  // a scale series: one workload at several record counts (kvlab matrix -p recordcount=a,b,c)
+  const sizes = new Map<string, Set<number | null>>();
+  for (const f of files) sizes.set(f.workload.name, (sizes.get(f.workload.name) ?? new Set()).add(rcOf(f)));
   for (const f of files) {
-    const key = `${f.engine.label}|${f.engine.durability}|${f.workload.name}`;
+    const rc = rcOf(f);
+    const scaled = (sizes.get(f.workload.name)?.size ?? 0) > 1;
+    const workload = scaled ? `${f.workload.name} @ ${rc === null ? '?' : rc.toLocaleString('en-US')}` : f.workload.name;
+    const key = `${f.engine.label}|${f.engine.durability}|${workload}`;
     let c = cells.get(key);
     if (!c) {
-      const rc = Number(f.workload.properties['recordcount']);
+      const ds = f.environment.dataset;
+      const limit = f.harness.memoryLimit ?? null;
+      const memoryBytes = limit?.bytes ?? ds.ramBytes;
       c = {
         key, engine: f.engine.label, durability: f.engine.durability, series: seriesName(f.engine.label, durabilityLabel(f.engine)),
-        workload: f.workload.name, files: [], load: null, run: null, notApplicable: null,
-        recordcount: Number.isFinite(rc) ? rc : null, seed: f.workload.seed,
-        datasetBytes: f.environment.dataset.estimatedBytes, ratioToRam: f.environment.dataset.ratioToRam,
+        workload, workloadBase: f.workload.name, files: [], load: null, run: null, notApplicable: null,
+        recordcount: rc, seed: f.workload.seed,
+        datasetBytes: ds.estimatedBytes, ratioToRam: ds.ratioToRam,
+        memoryBytes, memoryLimited: limit !== null, ratioToMemory: memoryBytes > 0 ? ds.estimatedBytes / memoryBytes : 0,
+        partial: null,
       };
       cells.set(key, c);
     }
     c.files.push(f);
+    if (f.partial) {
+      c.partial = f.partial.reason;
+      warnings.push(`${c.series} × ${c.workload} is PARTIAL (${f.partial.code}): ${f.partial.reason}`);
+    }
     if (f.notApplicable) c.notApplicable = f.notApplicable.reason;
     for (const ph of f.phases) {
       if (c[ph.phase]) warnings.push(`${c.series} × ${c.workload}: more than one ${ph.phase} phase; the last file given is shown`);
@@ -80,11 +111,30 @@ export function buildModel(files: readonly ResultsFile[]): ReportModel {
     if (rcs.size > 1) warnings.push(`${w}: engines ran with different recordcount (${[...rcs].join(', ')})`);
     if (seeds.size > 1) warnings.push(`${w}: engines ran with different seeds (${[...seeds].join(', ')})`);
   }
+  warnings.unshift(memoryStatement(list));
   return {
     files: [...files], cells: list, warnings,
     series: [...new Set(list.map((c) => c.series))],
     workloads: [...new Set(list.map((c) => c.workload))],
   };
+}
+
+/**
+ * The report's first line: whether the runs had a memory limit and how the data compares with
+ * the memory they had (without a limit every read can come from the page cache, so designs
+ * are compared in cache, whatever the data set's size on disk).
+ */
+export function memoryStatement(cells: readonly Cell[]): string {
+  if (cells.length === 0) return 'no results';
+  const max = Math.max(...cells.map((c) => c.ratioToMemory));
+  const limited = cells.filter((c) => c.memoryLimited);
+  if (limited.length === 0) {
+    const ram = Math.max(...cells.map((c) => c.memoryBytes));
+    return `No memory limit: every run had the machine's ${formatBytes(ram)} of RAM and the largest data set is ${formatNumber(max)}× of it, so reads are served from the page cache; designs are compared in cache (kvlab --memory-limit bounds a run's memory).`;
+  }
+  const limits = [...new Set(limited.map((c) => formatBytes(c.memoryBytes)))];
+  const unlimited = cells.length - limited.length;
+  return `Memory-bounded: each trial's process ran in a memory cgroup of ${limits.join(' / ')} (engine, heap and the page cache it causes); the data set is up to ${formatNumber(max)}× the memory${unlimited > 0 ? `; ${unlimited} cell(s) ran without a limit` : ''}.`;
 }
 
 /** Human bytes: `1.5 MiB`. */
@@ -117,12 +167,12 @@ export function formatNs(ns: number | null): string {
 
 /**
  * The context line every chart states for the cells it shows: dataset size (records, bytes,
- * ratio to RAM), seed(s) and durability mode(s). Distinct values are listed when they differ.
+ * ratio to the memory the run had: its limit, or RAM), seed(s) and durability mode(s). Distinct values are listed when they differ.
  */
 export function contextLine(cells: readonly Cell[]): string {
   const uniq = <T>(xs: T[]) => [...new Set(xs)];
   const rc = uniq(cells.map((c) => (c.recordcount === null ? '?' : c.recordcount.toLocaleString('en-US'))));
-  const bytes = uniq(cells.map((c) => `${formatBytes(c.datasetBytes)}, ${formatNumber(c.ratioToRam)}× RAM`));
+  const bytes = uniq(cells.map((c) => `${formatBytes(c.datasetBytes)} = ${formatNumber(c.ratioToMemory)}× ${c.memoryLimited ? `the ${formatBytes(c.memoryBytes)} memory limit` : `RAM (${formatBytes(c.memoryBytes)}, no memory limit)`}`));
   const seeds = uniq(cells.map((c) => String(c.seed)));
   const dur = uniq(cells.map((c) => c.durability));
   return `records ${rc.join('/')} (${bytes.join('; ')}) · seed ${seeds.join('/')} · durability ${dur.join('/')}`;

@@ -28,8 +28,9 @@ export function throughputTable(model: ReportModel, phase: 'load' | 'run'): Tabl
     const bestCell = cells.find((c) => c[phase]?.summary.throughput.median === best);
     for (const c of cells) {
       const s = c[phase]?.summary.throughput;
+      const mem = `${formatNumber(c.ratioToMemory)}× ${c.memoryLimited ? `${formatBytes(c.memoryBytes)} limit` : 'RAM'}`;
       if (!s) {
-        rows.push([w, c.series, null, null, null, null, c.notApplicable ? `n/a: ${c.notApplicable}` : `no ${phase} phase`]);
+        rows.push([w, c.series, null, null, null, null, mem, c.notApplicable ? `n/a: ${c.notApplicable}` : `no ${phase} phase`]);
         continue;
       }
       const rel = relativeCiHalfWidth(s);
@@ -37,12 +38,12 @@ export function throughputTable(model: ReportModel, phase: 'load' | 'run'): Tabl
       const noise = (rel === null ? 'single trial: no CI' : `±${(rel * 100).toFixed(1)}%${isNoisy(s) ? ' NOISY' : ''}`) +
         (busy > 0 ? ` · ${busy} of ${s.n} trial(s) ran on a busy machine` : '');
       const ratio = best > 0 ? `${(s.median / best).toFixed(2)}× of ${formatNumber(best)} (${bestCell!.series})` : null;
-      rows.push([w, c.series, `${formatNumber(s.median)} ops/s`, ciText(s, formatNumber), s.n, noise, ratio]);
+      rows.push([w, c.series, `${formatNumber(s.median)} ops/s${c.partial ? ' (PARTIAL)' : ''}`, ciText(s, formatNumber), s.n, noise, mem, ratio]);
     }
   }
   return {
     caption: `${phase === 'run' ? 'Run' : 'Load'} throughput (median of trials; ratio = median / best median in the workload)`,
-    head: ['workload', 'engine [durability]', 'median', '95% CI of mean', 'trials', 'noise (busy: other processes used over 25% of a core, or CPU steal over 5%, during the trial)', 'ratio to best'],
+    head: ['workload', 'engine [durability]', 'median', '95% CI of mean', 'trials', 'noise (busy: other processes used over 25% of a core, or CPU steal over 5%, during the trial)', 'data : memory', 'ratio to best'],
     rows, numericFrom: 2,
   };
 }

@@ -183,6 +183,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     workload = { ...loadWorkload([], props), name: `trace:${path.basename(trace)}` };
   } else {
     if (c.files.length === 0 && Object.keys(c.overrides).length === 0) throw new UsageError(`${cmd}: give a workload with -P (e.g. -P workloads/workloada)`);
+    if (c.overrides.recordcount?.includes(',')) throw new UsageError(`${cmd}: recordcount=${c.overrides.recordcount}: a list of record counts is a scale series, which kvlab matrix runs (one load and run per size)`);
     workload = loadWorkload(c.files, c.overrides);
   }
   const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));

@@ -48,6 +48,8 @@ file per pair to DIR and then DIR/report.html. Not-applicable pairs are recorded
   --no-report             skip the HTML report
   --fork / --no-fork      run each trial of each engine in a fresh process, trials interleaved
                           across engines (default), or all in this process, engine after engine
+  -p recordcount=A,B,...  a scale series: every engine × workload at each record count (results
+                          file per size; the report draws throughput and p99 against record count)
   --threads N             operations in flight for async engines; not given: each async engine runs
                           at its best of ${THREAD_LADDER.join(', ')} (recorded in its results)
 ${COMMON_HELP}
@@ -56,6 +58,18 @@ Default size (when none of these is given with -p): recordcount=${DEFAULT_MATRIX
 maxexecutiontime=${DEFAULT_MATRIX_SIZE.maxexecutiontime} (seconds per run phase).`;
 
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9_.=-]+/g, '_');
+
+/** `recordcount` as a scale series: `100000,1000000` → [100000, 1000000]; absent or one value → [null] (the workload's own). */
+export function recordcountList(v: string | undefined): Array<number | null> {
+  if (v === undefined || !v.includes(',')) return [null];
+  const parts = v.split(',').map((x) => x.trim());
+  const out = parts.map((x) => {
+    if (!/^\d+$/.test(x) || Number(x) < 1 || !Number.isSafeInteger(Number(x))) throw new UsageError(`matrix: recordcount=${v}: each record count of a scale series must be a positive integer, got '${x}'`);
+    return Number(x);
+  });
+  if (new Set(out).size !== out.length) throw new UsageError(`matrix: recordcount=${v}: a record count appears twice`);
+  return out.sort((a, b) => a - b);
+}
 
 /** Renders the matrix's HTML report. */
 function writeReport(outDir: string, files: string[], title: string): string {
@@ -96,7 +110,11 @@ export async function matrixCommand(argv: string[]): Promise<number> {
       sized.push(`${k}=${n}`);
     }
   }
-  const workloads = wls.map((w) => loadWorkload([...c.files, w], overrides));
+  // a scale series: -p recordcount=100000,1000000 runs every engine × workload at each size
+  const sizes = recordcountList(overrides.recordcount);
+  const sizeOverrides = sizes.map((n) => (n === null ? overrides : { ...overrides, recordcount: String(n) }));
+  const series = wls.flatMap((w) => sizeOverrides.map((o, si) => ({ w, o, size: sizes[si]! })));
+  const workloads = series.map((x) => loadWorkload([...c.files, x.w], x.o));
   const cp = applyClientProps(c, workloads[0]!.props);
   if (cp.exportfile !== undefined) throw new UsageError('matrix: exportfile names one file and a matrix writes a result per pair: use `kvlab report --ycsb FILE` on the results');
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -106,19 +124,22 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   checkDir(dataDir, '--data-dir');
   const matrixId = `matrix-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
   process.stderr.write(
-    `matrix: ${engines.length} engine(s) × ${workloads.length} workload(s), ${c.trials} trial(s), durability ${c.durability}` +
+    `matrix: ${engines.length} engine(s) × ${wls.length} workload(s)${sizes.length > 1 ? ` × ${sizes.length} record counts (${sizes.join(', ')})` : ''}, ${c.trials} trial(s), durability ${c.durability}` +
       `${sized.length ? `, default size ${sized.join(' ')}` : ''} → ${outDir}\n`,
   );
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   const files: string[] = [];
   const failed: string[] = [];
+  const sizeTag = (wi: number) => (sizes.length > 1 ? `__rc${series[wi]!.size}` : '');
   const cells = engines.flatMap((engine, ei) => workloads.map((w, wi) => ({
-    engine, ei, w, wi, spec: { files: [...c.files, wls[wi]!], overrides } as WorkloadSpec,
-    dir: path.join(dataDir, `${safe(engine)}__${safe(w.name)}`),
+    engine, ei, w, wi, spec: { files: [...c.files, series[wi]!.w], overrides: series[wi]!.o } as WorkloadSpec,
+    dir: path.join(dataDir, `${safe(engine)}__${safe(w.name)}${sizeTag(wi)}`),
     kind: descriptorFor(parseEngineSpec(engine).name).kind,
     parts: [] as ResultsFile[], threads: c.threads, ladder: null as Array<{ threads: number; throughput: number }> | null,
     failed: false, partial: null as { code: string; reason: string } | null,
   })));
+  const cellName = (cell: { engine: string; w: { name: string }; wi: number }) =>
+    `${cell.engine} × ${cell.w.name}${sizes.length > 1 ? ` @ ${series[cell.wi]!.size!.toLocaleString('en-US')} records` : ''}`;
   const matrixMeta = (ei: number, wi: number) => ({ id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) });
   const notes = harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [];
   const optionsOf = (cell: (typeof cells)[number], threads: number) => ({
@@ -130,8 +151,8 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const fail = (cell: (typeof cells)[number], e: unknown) => {
     // one failing pair must not lose the rest of the matrix: report it, go on, exit 1 at the end
     cell.failed = true;
-    failed.push(`${cell.engine} × ${cell.w.name}: ${(e as Error).message.split('\n')[0]}`);
-    process.stderr.write(`  ${cell.engine} × ${cell.w.name}: FAILED: ${(e as Error).message.split('\n')[0]}\n`);
+    failed.push(`${cellName(cell)}: ${(e as Error).message.split('\n')[0]}`);
+    process.stderr.write(`  ${cellName(cell)}: FAILED: ${(e as Error).message.split('\n')[0]}\n`);
   };
   const runTrial = async (cell: (typeof cells)[number], threads: number): Promise<ResultsFile> => {
     const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(cell.kind, c.target !== null), cell.kind === 'sync' ? 1 : threads);
@@ -206,19 +227,19 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     if (floor && !r.notApplicable) r = { ...r, bindingFloor: floor };
     if (cell.ladder && cell.ladder.length > 0) r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'ladder', ladder: cell.ladder } } };
     else if (cell.kind === 'async') r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'given', ladder: [] } } };
-    const file = path.join(outDir, `${safe(cell.engine)}__${safe(cell.w.name)}.json`);
+    const file = path.join(outDir, `${safe(cell.engine)}__${safe(cell.w.name)}${sizeTag(cell.wi)}.json`);
     writeResults(file, r);
     files.push(file);
     const run = r.phases.find((p) => p.phase === 'run');
     if (r.partial) {
-      failed.push(`${cell.engine} × ${cell.w.name}: ${r.partial.reason} (partial results: ${file})`);
-      process.stderr.write(`  ${cell.engine} × ${cell.w.name}: PARTIAL: ${r.partial.reason}\n`);
+      failed.push(`${cellName(cell)}: ${r.partial.reason} (partial results: ${file})`);
+      process.stderr.write(`  ${cellName(cell)}: PARTIAL: ${r.partial.reason}\n`);
       continue;
     }
     const line = r.notApplicable
       ? 'not applicable'
       : `${Math.round(run!.summary.throughput.median)} ops/s, p99 ${formatNs(run!.summary.overall.p99.median)}${r.harness.trials > 1 ? ` (median of ${r.harness.trials}${r.harness.forked ? ' forked' : ''} trials)` : ''}${cell.ladder?.length ? `, ${cell.threads} in flight (best of ${cell.ladder.map((l) => l.threads).join('/')})` : ''}`;
-    process.stderr.write(`  ${cell.engine} × ${cell.w.name}: ${line}\n`);
+    process.stderr.write(`  ${cellName(cell)}: ${line}\n`);
   }
   if (harnessCost) for (const h of await harnessCost.all()) process.stderr.write(`harness cost, ${h.method.split(', workloadc')[0]}: ${h.nsPerOp.toFixed(0)} ns/op\n`);
   if (!keep) {
@@ -229,7 +250,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     }
   }
   if (!v['no-report']) {
-    const title = `kvlab matrix: ${engines.join(', ')} × ${workloads.map((w) => w.name).join(', ')}, ${c.trials} ${fork ? 'forked ' : ''}trial(s), durability ${c.durability}`;
+    const title = `kvlab matrix: ${engines.join(', ')} × ${[...new Set(workloads.map((w) => w.name))].join(', ')}${sizes.length > 1 ? ` at ${sizes.map((n) => n!.toLocaleString('en-US')).join(' / ')} records` : ''}${c.memoryLimitBytes ? `, memory limit ${(c.memoryLimitBytes / 2 ** 20).toFixed(0)} MiB` : ''}, ${c.trials} ${fork ? 'forked ' : ''}trial(s), durability ${c.durability}`;
     process.stderr.write(`report: ${writeReport(outDir, files, title)}\n`);
   }
   process.stdout.write(`${outDir}\n`);
