@@ -92,6 +92,8 @@ export const HarnessSettingsSchema = Type.Object({
    * no limit (the whole machine's RAM, `environment.totalMemoryBytes`).
    */
   memoryLimit: Type.Optional(Nullable(Type.Object({ bytes: NonNeg, cgroup: Enum(['v1', 'v2'] as const) }))),
+  /** A --memory-limit asked for with --memory-limit-best-effort that could not be applied: why (the run had no limit). */
+  memoryLimitNotApplied: Type.Optional(Type.String()),
   /** The bound on one operation (`--op-timeout`, ms; 0 = none). Absent in older results. */
   opTimeoutMs: Type.Optional(NonNeg),
   /**

@@ -67,6 +67,8 @@ export interface BenchmarkOptions {
   trace?: string | null;
   /** Record the run phase's operations of the first trial to this trace file. */
   recordTrace?: string | null;
+  /** Recorded as `harness.memoryLimitNotApplied`: a best-effort --memory-limit that could not be applied, and why. */
+  memoryLimitNotApplied?: string;
   /** An operation (or an async open/close) still not completed after this many ms fails the run, partial results kept (default {@link DEFAULT_OP_TIMEOUT_MS}; 0: no bound). */
   opTimeoutMs?: number;
 }
@@ -151,6 +153,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
       histogram: HISTOGRAM_SETTINGS, valueMode: cfg.valuemode,
       memoryLimit: cgroup === null ? null : { bytes: cgroupLimit!, cgroup: cgroup.version },
       opTimeoutMs,
+      ...(o.memoryLimitNotApplied ? { memoryLimitNotApplied: o.memoryLimitNotApplied } : {}),
     },
     environment: environmentManifest(dir, cfg.insertcount * w.recordBytes, cgroupLimit),
     harnessCost: o.harnessCost instanceof HarnessCosts ? await o.harnessCost.of(loopKindOf(d.kind, o.targetOpsPerSec !== null), threads) : o.harnessCost,

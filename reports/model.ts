@@ -130,7 +130,8 @@ export function memoryStatement(cells: readonly Cell[]): string {
   const limited = cells.filter((c) => c.memoryLimited);
   if (limited.length === 0) {
     const ram = Math.max(...cells.map((c) => c.memoryBytes));
-    return `No memory limit: every run had the machine's ${formatBytes(ram)} of RAM and the largest data set is ${formatNumber(max)}× of it, so reads are served from the page cache; designs are compared in cache (kvlab --memory-limit bounds a run's memory).`;
+    const refused = cells.flatMap((c) => c.files).map((f) => f.harness.memoryLimitNotApplied).find((x) => x !== undefined);
+    return `No memory limit${refused ? ` (${refused})` : ''}: every run had the machine's ${formatBytes(ram)} of RAM and the largest data set is ${formatNumber(max)}× of it, so reads are served from the page cache; designs are compared in cache (kvlab --memory-limit bounds a run's memory).`;
   }
   const limits = [...new Set(limited.map((c) => formatBytes(c.memoryBytes)))];
   const unlimited = cells.length - limited.length;

@@ -34,6 +34,7 @@ export const COMMON_OPTIONS = {
   s: { type: 'boolean', short: 's' },
   'no-harness-cost': { type: 'boolean' },
   'memory-limit': { type: 'string' },
+  'memory-limit-best-effort': { type: 'boolean' },
   'op-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -54,6 +55,8 @@ export const COMMON_HELP = `  -P FILE                 workload property file (re
   --no-harness-cost       skip measuring the harness cost with the null engine
   --memory-limit SIZE     run each trial's process in its own memory cgroup of SIZE (e.g. 1GiB, 256M):
                           engine, heap and the page cache it causes; needs root or a delegated cgroup
+  --memory-limit-best-effort  where no memory cgroup can be made, run without the limit (results and
+                          report say so and why) instead of failing with exit 2
   --op-timeout S          an operation not completed after S seconds fails the run, partial results
                           kept (default ${DEFAULT_OP_TIMEOUT_MS / 1000}; 0: wait forever)`;
 
@@ -77,6 +80,8 @@ export interface CommonValues {
   intervalGiven: boolean;
   /** --memory-limit in bytes, or null. */
   memoryLimitBytes: number | null;
+  /** With --memory-limit-best-effort on a machine that cannot make the group: why it was not applied. */
+  memoryLimitNotApplied?: string;
   /** --op-timeout in ms. */
   opTimeoutMs: number;
 }
@@ -89,14 +94,27 @@ function opTimeoutOf(raw: string | undefined): number {
   return n * 1000;
 }
 
-/** Parses --memory-limit and proves a group can be made here (one-line NOT_SUPPORTED, exit 2, before any work). */
-function memoryLimitOf(raw: string | undefined): number | null {
-  if (raw === undefined) return null;
+/**
+ * Parses --memory-limit and proves a group can be made here (one-line NOT_SUPPORTED, exit 2,
+ * before any work); with `bestEffort` a machine that cannot make one runs unlimited, and says why.
+ */
+function memoryLimitOf(raw: string | undefined, bestEffort: boolean): { bytes: number | null; notApplied?: string } {
+  if (raw === undefined) {
+    if (bestEffort) throw new UsageError('--memory-limit-best-effort needs --memory-limit SIZE');
+    return { bytes: null };
+  }
   const n = parseByteSize(raw);
   if (n === undefined) throw new UsageError(`--memory-limit must be a size such as 1GiB, 512M or 1073741824, got '${raw}'`);
   if (n < MIN_MEMORY_LIMIT) throw new UsageError(`--memory-limit must be at least ${MIN_MEMORY_LIMIT >> 20} MiB (Node itself needs about that much), got '${raw}'`);
-  MemoryCgroup.create(n).destroy();
-  return n;
+  try {
+    MemoryCgroup.create(n).destroy();
+  } catch (e) {
+    if (!bestEffort || !(e instanceof KvError && e.code === 'NOT_SUPPORTED')) throw e;
+    const why = `--memory-limit ${raw} was not applied: ${e.message.replace(/^--memory-limit: /, '')}`;
+    process.stderr.write(`kvlab: warning: ${why}; running without a memory limit\n`);
+    return { bytes: null, notApplied: why };
+  }
+  return { bytes: n };
 }
 
 /**
@@ -135,7 +153,8 @@ export function commonValues(v: Record<string, unknown>): CommonValues {
     status,
     threadsGiven: v.threads !== undefined,
     intervalGiven: v.interval !== undefined,
-    memoryLimitBytes: memoryLimitOf(v['memory-limit'] as string | undefined),
+    ...((m) => ({ memoryLimitBytes: m.bytes, ...(m.notApplied ? { memoryLimitNotApplied: m.notApplied } : {}) }))(
+      memoryLimitOf(v['memory-limit'] as string | undefined, v['memory-limit-best-effort'] === true)),
     opTimeoutMs: opTimeoutOf(v['op-timeout'] as string | undefined),
   };
 }
@@ -205,6 +224,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     trace: trace ?? null,
     recordTrace: cmd === 'run' ? recordTrace ?? null : null,
     opTimeoutMs: c.opTimeoutMs,
+    memoryLimitNotApplied: c.memoryLimitNotApplied,
   };
   let results;
   if (fork) {

@@ -145,7 +145,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const optionsOf = (cell: (typeof cells)[number], threads: number) => ({
     command: 'matrix' as const, argv, engine: cell.engine, dir: cell.dir, freshDir: !reuse, durability: c.durability, groupCommitMs: c.groupCommitMs,
     groupCommitBytes: c.groupCommitBytes, seed: c.seed, phases: ['load', 'run'] as Array<'load' | 'run'>, threads, targetOpsPerSec: c.target,
-    warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: matrixMeta(cell.ei, cell.wi), notes, opTimeoutMs: c.opTimeoutMs,
+    warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: matrixMeta(cell.ei, cell.wi), notes, opTimeoutMs: c.opTimeoutMs, memoryLimitNotApplied: c.memoryLimitNotApplied,
     statusIntervalMs: cp.statusIntervalS === undefined ? undefined : cp.statusIntervalS * 1000,
   });
   const fail = (cell: (typeof cells)[number], e: unknown) => {

@@ -13,6 +13,7 @@ import { MemoryCgroup, parseByteSize } from '../../harness/memory-limit.js';
 import { readResults } from '../../harness/results.js';
 import { tmpDir } from '../support/tmp.js';
 import { cli } from './helpers.js';
+import { buildModel } from '../../reports/model.js';
 
 const CLI = path.resolve('dist/cli/main.js');
 const MiB = 1024 * 1024;
@@ -96,5 +97,19 @@ describe('--memory-limit', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^kvlab: NOT_SUPPORTED: --memory-limit: cannot make a memory cgroup in .* \(EACCES\): run as root, or inside a cgroup delegated to this user/);
+  });
+
+  it('--memory-limit-best-effort: where no group can be made, runs unlimited and the results and report say why', () => {
+    const d = tmpDir();
+    fs.chmodSync(d, 0o777);
+    const out = path.join(d, 'r.json');
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'load', '-P', 'workloads/workloadc',
+      '-p', 'recordcount=10', '--engine', 'map', '--memory-limit', '64MiB', '--memory-limit-best-effort', '-q', '--no-harness-cost', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^kvlab: warning: --memory-limit 64MiB was not applied: cannot make a memory cgroup in .*; running without a memory limit/);
+    const res = readResults(out);
+    expect(res.harness.memoryLimit).toBeNull();
+    expect(res.harness.memoryLimitNotApplied).toMatch(/^--memory-limit 64MiB was not applied: cannot make a memory cgroup/);
+    expect(buildModel([res]).warnings[0]).toMatch(/^No memory limit \(--memory-limit 64MiB was not applied: cannot make a memory cgroup .*\): every run had/);
   });
 });
