@@ -14,7 +14,12 @@ describe('environment manifest', () => {
     expect(m.totalMemoryBytes).toBe(os.totalmem());
     expect(m.node).toBe(process.version);
     expect(m.kernel).toBe(os.release());
-    expect(m.dataset).toEqual({ estimatedBytes: 1000, ramBytes: os.totalmem(), ratioToRam: 1000 / os.totalmem() });
+    expect(m.dataset).toEqual({
+      estimatedBytes: 1000, ramBytes: os.totalmem(), ratioToRam: 1000 / os.totalmem(),
+      memoryBytes: os.totalmem(), memoryIs: 'ram', ratioToMemory: 1000 / os.totalmem(),
+    });
+    // under a memory limit the ratio is to the limit
+    expect(environmentManifest(dir, 1000, 4000).dataset).toMatchObject({ memoryBytes: 4000, memoryIs: 'limit', ratioToMemory: 0.25 });
     expect(Object.keys(m.libraryVersions)).toEqual(expect.arrayContaining(['lmdb', 'classic-level', 'better-sqlite3']));
     expect(m.gitRevision === null || /^[0-9a-f]{40}$/.test(m.gitRevision)).toBe(true);
     if (fs.existsSync('/proc/mounts')) {
