@@ -21,7 +21,7 @@ import { Cursor } from './cursor.js';
 import { openDb } from './db.js';
 import type { Db } from './db.js';
 import { FORMAT_VERSION } from './meta.js';
-import { OverflowRef, keyBytes, keyOf } from './node.js';
+import { OverflowRef } from './node.js';
 import type { LeafValue } from './node.js';
 import { readOverflow } from './overflow.js';
 import { insert, lookup, remove } from './tree.js';
@@ -79,14 +79,14 @@ export class BTreeCore implements SyncCore {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const v = lookup(this.db.tx, keyOf(key));
+    const v = lookup(this.db.tx, key);
     if (v === undefined) return undefined;
     return v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v);
   }
 
   private applyPut(key: Uint8Array, value: Uint8Array): void {
     const tx = this.db.tx;
-    const old = insert(tx, keyOf(key), value);
+    const old = insert(tx, key, value);
     if (old === undefined) {
       tx.liveKeys++;
       tx.liveBytes += key.length + value.length;
@@ -95,7 +95,7 @@ export class BTreeCore implements SyncCore {
 
   private applyDelete(key: Uint8Array): void {
     const tx = this.db.tx;
-    const old = remove(tx, keyOf(key));
+    const old = remove(tx, key);
     if (old !== undefined) {
       tx.liveKeys--;
       tx.liveBytes -= key.length + valueBytes(old);
@@ -129,8 +129,8 @@ export class BTreeCore implements SyncCore {
   scan(start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
     const out: Array<[Uint8Array, Uint8Array]> = [];
     const c = new Cursor(this.db.tx);
-    for (c.seek(keyOf(start)); !c.done && out.length < limit; c.next()) {
-      const k = keyBytes(c.key());
+    for (c.seek(start); !c.done && out.length < limit; c.next()) {
+      const k = c.key();
       const v = c.value();
       out.push([k, v instanceof OverflowRef ? readOverflow(this.db.pager, v.pgid, v.length) : Buffer.from(v)]);
     }

@@ -14,7 +14,6 @@
  * overflow pages), a key at most an eighth of it. So a split or a redistribution can always
  * leave both halves between a quarter ({@link Layout.minFill}) and all of the body.
  */
-import { corruption } from '../errors.js';
 import { PAGE_HEADER, PageType, bodySize, sealPage } from './page.js';
 
 /** Leaf entry flag: the value lives in an overflow chain. on-disk: never change without a version bump. */
@@ -139,58 +138,6 @@ export class Node {
       }
     }
     sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER, stamp);
-  }
-
-  /**
-   * Decodes a verified leaf or branch page. Keys and values are views of `page` (which the
-   * node then owns). Throws CORRUPTION when an entry runs past the used bytes.
-   */
-  static decode(page: Buffer, pgid: number, file: string): Node {
-    const type = page[4];
-    const count = page.readUInt16LE(6);
-    const end = PAGE_HEADER + page.readUInt32LE(16);
-    const bad = (why: string) => corruption(`page ${pgid}: ${why}`, file, pgid * page.length);
-    const keys: Key[] = new Array(count);
-    let p = PAGE_HEADER;
-    if (type === PageType.leaf) {
-      const values: LeafValue[] = new Array(count);
-      for (let i = 0; i < count; i++) {
-        if (p + LEAF_ENTRY_HEADER > end) throw bad(`leaf entry ${i} header past the end`);
-        const klen = page.readUInt16LE(p);
-        const flags = page[p + 2]!;
-        const vlen = page.readUInt32LE(p + 3);
-        if (flags & FLAG_OVERFLOW) {
-          const first = page.readUInt32LE(p + 7);
-          p += LEAF_ENTRY_HEADER + 4;
-          if (p + klen > end) throw bad(`leaf entry ${i} key past the end`);
-          keys[i] = page.toString('latin1', p, p + klen);
-          values[i] = new OverflowRef(first, vlen);
-          p += klen;
-        } else {
-          p += LEAF_ENTRY_HEADER;
-          if (p + klen + vlen > end) throw bad(`leaf entry ${i} past the end`);
-          keys[i] = page.toString('latin1', p, p + klen);
-          values[i] = page.subarray(p + klen, p + klen + vlen);
-          p += klen + vlen;
-        }
-      }
-      if (p !== end) throw bad(`used bytes ${end - PAGE_HEADER} do not match entries (${p - PAGE_HEADER})`);
-      return new Node(pgid, true, keys, values, []);
-    }
-    if (type !== PageType.branch) throw bad(`not a tree page (type ${type})`);
-    const children: number[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      if (p + BRANCH_ENTRY_HEADER > end) throw bad(`branch entry ${i} header past the end`);
-      children[i] = page.readUInt32LE(p);
-      const klen = page.readUInt16LE(p + 4);
-      p += BRANCH_ENTRY_HEADER;
-      if (p + klen > end) throw bad(`branch entry ${i} key past the end`);
-      keys[i] = page.toString('latin1', p, p + klen);
-      p += klen;
-    }
-    if (p !== end) throw bad(`used bytes ${end - PAGE_HEADER} do not match entries (${p - PAGE_HEADER})`);
-    if (count === 0) throw bad('branch with no children');
-    return new Node(pgid, false, keys, [], children);
   }
 }
 

@@ -30,6 +30,9 @@ import { Layout, Node, OverflowRef } from './node.js';
 import { encodeOverflow, overflowPageCount, overflowPages } from './overflow.js';
 import type { Pager } from './pager.js';
 import { PageType } from './page.js';
+import { PageView } from './view.js';
+
+const TREE_TYPES = [PageType.leaf, PageType.branch];
 
 const KP_AFTER_PAGES = declareKillPoint('btree.commit.after-pages');
 const KP_MID_FREELIST = declareKillPoint('btree.commit.mid-freelist');
@@ -67,7 +70,7 @@ export class Tx {
 
   constructor(
     readonly pager: Pager,
-    readonly pool: BufferPool<Node>,
+    readonly pool: BufferPool<PageView>,
     readonly freelist: Freelist,
     readonly layout: Layout,
     meta: Meta,
@@ -84,19 +87,33 @@ export class Tx {
     this.freelistChain = freelistChain;
   }
 
-  /** The node at `pgid`: dirty, cached, or read (verified) and cached. */
-  node(pgid: number): Node {
+  /**
+   * The read path's page at `pgid`: the open transaction's dirty node, else the cached page
+   * view, else the page read (verified: checksum, id, type, entry bounds) and cached.
+   * CORRUPTION when the page fails a check.
+   */
+  page(pgid: number): Node | PageView {
     if (this.dirty.size > 0) {
       const d = this.dirty.get(pgid);
       if (d !== undefined) return d;
     }
-    let n = this.pool.get(pgid);
-    if (n === undefined) {
-      const page = this.pager.read(pgid, [PageType.leaf, PageType.branch]);
-      n = Node.decode(page, pgid, this.pager.file);
-      this.pool.put(pgid, n);
+    let v = this.pool.get(pgid);
+    if (v === undefined) {
+      v = PageView.parse(this.pager.read(pgid, TREE_TYPES), pgid, this.pager.file);
+      this.pool.put(pgid, v);
     }
-    return n;
+    return v;
+  }
+
+  /**
+   * The write path's node at `pgid`: dirty, or the cached page's decoded node (decoded once and
+   * memoised on the view, so hot branches are not decoded per write). Mutate only after
+   * {@link shadow} (which drops the cached view).
+   */
+  node(pgid: number): Node {
+    const p = this.page(pgid);
+    if (p instanceof Node) return p;
+    return (p.node ??= p.decode());
   }
 
   /** A fresh page id: a free page, or the next one past the high-water mark. */
@@ -209,10 +226,12 @@ export class Tx {
     const stamp = this.stamp;
     const freelistIds: number[] = [];
     let chain: number[] = [];
+    let ids: number[] = [];
+    let pages: Buffer[] = [];
     if (this.changed) {
       // 1. tree pages, in page order
-      const ids = [...this.dirty.keys()].sort((a, b) => a - b);
-      const pages = ids.map((id) => {
+      ids = [...this.dirty.keys()].sort((a, b) => a - b);
+      pages = ids.map((id) => {
         const page = Buffer.alloc(ps);
         this.dirty.get(id)!.encode(page, stamp);
         return page;
@@ -268,7 +287,11 @@ export class Tx {
     this.sequence = sequence;
     this.freelistChain = chain;
     this.freelist.commitDone(sync);
-    for (const [id, n] of this.dirty) this.pool.put(id, n);
+    for (let i = 0; i < ids.length; i++) {
+      const v = PageView.parse(pages[i]!, ids[i]!, this.pager.file);
+      v.node = this.dirty.get(ids[i]!)!;
+      this.pool.put(ids[i]!, v);
+    }
     this.dirty.clear();
     this.overflowWritten = 0;
     this.commits++;
