@@ -1,5 +1,5 @@
 /**
- * The buffer pool: a bounded cache of clean, decoded pages (tree nodes) keyed by page id,
+ * The buffer pool: a bounded cache of clean tree pages (page views, view.ts) keyed by page id,
  * evicting with the CLOCK algorithm (second chance): a hit only sets the slot's reference
  * bit, so the hot path does one Map lookup and no reordering; the clock hand clears bits
  * until it finds an unreferenced slot to reuse.

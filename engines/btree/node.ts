@@ -15,6 +15,7 @@
  * leave both halves between a quarter ({@link Layout.minFill}) and all of the body.
  */
 import { PAGE_HEADER, PageType, bodySize, sealPage } from './page.js';
+import type { PageView } from './view.js';
 
 /** Leaf entry flag: the value lives in an overflow chain. on-disk: never change without a version bump. */
 export const FLAG_OVERFLOW = 1;
@@ -88,6 +89,30 @@ export class Node {
     public children: number[],
   ) {}
 
+  /**
+   * Branch decoded from a page: that page's view and the keys as decoded. While `keys` still
+   * holds exactly those keys, {@link encode} copies the source page's entry bytes and rewrites
+   * only the child ids (the common commit: one child pointer moved by copy-on-write) instead
+   * of serialising every key again.
+   */
+  private src: PageView | undefined = undefined;
+  private srcKeys: Key[] | undefined = undefined;
+
+  /** Records the page this branch was decoded from (view.ts); see {@link src}. */
+  decodedFrom(view: PageView): void {
+    this.src = view;
+    this.srcKeys = this.keys.slice();
+  }
+
+  /** True when `keys` are still the keys decoded from {@link src} (same strings, in order). */
+  private keysAsDecoded(): boolean {
+    const a = this.keys;
+    const b = this.srcKeys;
+    if (b === undefined || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
   static emptyLeaf(pgid: number): Node {
     return new Node(pgid, true, [], [], []);
   }
@@ -105,40 +130,66 @@ export class Node {
     return n;
   }
 
-  /** Encodes into `page` (a full, zeroed page buffer) and seals it. */
-  encode(page: Buffer, stamp = 0): void {
+  /**
+   * Encodes into `page` (a full page buffer whose body past the entries is zero) and seals it.
+   * Returns each entry's start offset in `page` (for a {@link PageView} of the page). The node
+   * keeps no reference to `page`.
+   */
+  encode(page: Buffer, stamp = 0): Uint16Array {
     let p = PAGE_HEADER;
     const n = this.keys.length;
+    if (!this.leaf && this.src !== undefined && this.keysAsDecoded()) {
+      const from = this.src.page;
+      const offs = this.src.offsets;
+      const used = from.readUInt32LE(16);
+      page.set(from.subarray(PAGE_HEADER, PAGE_HEADER + used), PAGE_HEADER);
+      for (let i = 0; i < n; i++) page.writeUInt32LE(this.children[i]!, offs[i]!);
+      sealPage(page, this.pgid, PageType.branch, n, 0, used, stamp);
+      return offs;
+    }
+    const offs = new Uint16Array(n);
     if (this.leaf) {
       for (let i = 0; i < n; i++) {
         const k = this.keys[i]!;
         const v = this.values[i]!;
-        page.writeUInt16LE(k.length, p);
+        offs[i] = p;
+        page[p] = k.length & 0xff;
+        page[p + 1] = k.length >>> 8;
         if (v instanceof OverflowRef) {
           page[p + 2] = FLAG_OVERFLOW;
           page.writeUInt32LE(v.length, p + 3);
           page.writeUInt32LE(v.pgid, p + 7);
-          p += LEAF_ENTRY_HEADER + 4;
-          p += page.write(k, p, 'latin1');
+          p = writeLatin1(page, k, p + LEAF_ENTRY_HEADER + 4);
         } else {
           page[p + 2] = 0;
           page.writeUInt32LE(v.length, p + 3);
-          p += LEAF_ENTRY_HEADER;
-          p += page.write(k, p, 'latin1');
-          p += v.copy(page, p);
+          p = writeLatin1(page, k, p + LEAF_ENTRY_HEADER);
+          page.set(v, p);
+          p += v.length;
         }
       }
     } else {
       for (let i = 0; i < n; i++) {
+        offs[i] = p;
         page.writeUInt32LE(this.children[i]!, p);
         const k = i === 0 ? '' : this.keys[i]!;
-        page.writeUInt16LE(k.length, p + 4);
-        p += BRANCH_ENTRY_HEADER;
-        if (k.length > 0) p += page.write(k, p, 'latin1');
+        page[p + 4] = k.length & 0xff;
+        page[p + 5] = k.length >>> 8;
+        p = writeLatin1(page, k, p + BRANCH_ENTRY_HEADER);
       }
     }
     sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER, stamp);
+    return offs;
   }
+}
+
+/**
+ * Writes latin1 key `k` at `p`, returning the end offset. A JS loop: keys are short, and a
+ * native Buffer.write per key cost more than the copy (the branch encode of every commit).
+ */
+function writeLatin1(page: Buffer, k: Key, p: number): number {
+  for (let j = 0; j < k.length; j++) page[p + j] = k.charCodeAt(j);
+  return p + k.length;
 }
 
 /** Unsigned byte order of two keys (-1, 0, 1). */

@@ -31,8 +31,17 @@ import { encodeOverflow, overflowPageCount, overflowPages } from './overflow.js'
 import type { Pager } from './pager.js';
 import { PageType } from './page.js';
 import { PageView } from './view.js';
+import { PageCrcMap } from './page-set.js';
 
 const TREE_TYPES = [PageType.leaf, PageType.branch];
+
+/**
+ * True in a crash-test process (`KVLAB_KILL_POINT` set, engines/killpoint.ts): commits then
+ * write tree pages, freelist pages (the first one in two halves) and meta separately, with the
+ * kill points between them. Otherwise tree and freelist pages go out as one coalesced write
+ * set (same bytes, same order relative to the meta; fewer syscalls).
+ */
+const KILL_POINTS_ARMED = process.env.KVLAB_KILL_POINT !== undefined;
 
 const KP_AFTER_PAGES = declareKillPoint('btree.commit.after-pages');
 const KP_MID_FREELIST = declareKillPoint('btree.commit.mid-freelist');
@@ -62,7 +71,7 @@ export class Tx {
    * Pages written since the last synced commit that the newest tree (or the open transaction)
    * uses, with their checksums; and the two running hashes over them ({@link mixPage}).
    */
-  private readonly fresh = new Map<number, number>();
+  private readonly fresh = new PageCrcMap();
   private freshA = 0;
   private freshB = 0;
   commits = 0;
@@ -106,14 +115,18 @@ export class Tx {
   }
 
   /**
-   * The write path's node at `pgid`: dirty, or the cached page's decoded node (decoded once and
-   * memoised on the view, so hot branches are not decoded per write). Mutate only after
-   * {@link shadow} (which drops the cached view).
+   * The write path's node at `pgid`: dirty, or the cached page decoded (a branch is decoded once
+   * and memoised on its view, so hot branches are not decoded per write; the same node object
+   * is returned until the view leaves the pool). Mutate only after {@link shadow} (which drops
+   * the cached view).
    */
   node(pgid: number): Node {
     const p = this.page(pgid);
     if (p instanceof Node) return p;
-    return (p.node ??= p.decode());
+    if (p.node !== undefined) return p.node;
+    const n = p.decode();
+    if (!n.leaf) p.node = n;
+    return n;
   }
 
   /** A fresh page id: a free page, or the next one past the high-water mark. */
@@ -228,17 +241,21 @@ export class Tx {
     let chain: number[] = [];
     let ids: number[] = [];
     let pages: Buffer[] = [];
+    let offs: Uint16Array[] = [];
     if (this.changed) {
       // 1. tree pages, in page order
       ids = [...this.dirty.keys()].sort((a, b) => a - b);
-      pages = ids.map((id) => {
+      offs = new Array<Uint16Array>(ids.length);
+      pages = ids.map((id, i) => {
         const page = Buffer.alloc(ps);
-        this.dirty.get(id)!.encode(page, stamp);
+        offs[i] = this.dirty.get(id)!.encode(page, stamp);
         return page;
       });
-      this.pager.writePages(ids, pages);
+      if (KILL_POINTS_ARMED) {
+        this.pager.writePages(ids, pages);
+        killPoint(KP_AFTER_PAGES);
+      }
       for (let i = 0; i < ids.length; i++) this.wrote(ids[i]!, pages[i]!);
-      killPoint(KP_AFTER_PAGES);
       // 2. freelist: the previous chain is released; this commit's chain comes from free pages
       for (const pg of this.freelistChain) this.free(pg);
       const per = this.layout.freelistPerPage;
@@ -248,15 +265,23 @@ export class Tx {
       // surplus chain page simply records no ids (it stays in the chain, never leaked)
       freelistIds.push(...this.freelist.all());
       const flPages = encodeFreelist(freelistIds, chain, ps, per, stamp);
-      for (let i = 0; i < chain.length; i++) {
-        if (i === 0) {
-          const half = ps >> 1;
-          this.pager.writeRaw(flPages[0]!.subarray(0, half), chain[0]! * ps);
-          killPoint(KP_MID_FREELIST);
-          this.pager.writeRaw(flPages[0]!.subarray(half), chain[0]! * ps + half);
-        } else this.pager.writeRaw(flPages[i]!, chain[i]! * ps);
-        this.wrote(chain[i]!, flPages[i]!);
-        this.pager.pageWrites++;
+      for (let i = 0; i < chain.length; i++) this.wrote(chain[i]!, flPages[i]!);
+      if (KILL_POINTS_ARMED) {
+        for (let i = 0; i < chain.length; i++) {
+          if (i === 0) {
+            const half = ps >> 1;
+            this.pager.writeRaw(flPages[0]!.subarray(0, half), chain[0]! * ps);
+            killPoint(KP_MID_FREELIST);
+            this.pager.writeRaw(flPages[0]!.subarray(half), chain[0]! * ps + half);
+          } else this.pager.writeRaw(flPages[i]!, chain[i]! * ps);
+          this.pager.pageWrites++;
+        }
+      } else {
+        // tree and freelist pages in one ascending, coalesced write set: in steady state a
+        // commit reuses the run of pages the commit before last released, so this is one pwrite
+        const all = ids.map((id, i) => [id, pages[i]!] as const).concat(chain.map((id, i) => [id, flPages[i]!] as const));
+        all.sort((x, y) => x[0] - y[0]);
+        this.pager.writePages(all.map((x) => x[0]), all.map((x) => x[1]));
       }
     } else {
       freelistIds.push(...this.freelist.all());
@@ -288,8 +313,14 @@ export class Tx {
     this.freelistChain = chain;
     this.freelist.commitDone(sync);
     for (let i = 0; i < ids.length; i++) {
-      const v = PageView.parse(pages[i]!, ids[i]!, this.pager.file);
-      v.node = this.dirty.get(ids[i]!)!;
+      const n = this.dirty.get(ids[i]!)!;
+      const v = PageView.encoded(ids[i]!, pages[i]!, n.leaf, offs[i]!);
+      if (!n.leaf) {
+        // branches stay decoded (re-decoding ~100 keys per write would cost more than the
+        // memory); leaves are decoded again when next written
+        v.node = n;
+        n.decodedFrom(v);
+      }
       this.pool.put(ids[i]!, v);
     }
     this.dirty.clear();

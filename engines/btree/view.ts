@@ -82,6 +82,16 @@ export class PageView {
     return new PageView(pgid, page, type === PageType.leaf, offs);
   }
 
+  /** The view of a page just encoded from a node ({@link Node.encode}'s offsets); no checks. */
+  static encoded(pgid: number, page: Buffer, leaf: boolean, offs: Uint16Array): PageView {
+    return new PageView(pgid, page, leaf, offs);
+  }
+
+  /** Start offset of each entry (shared: never modify). */
+  get offsets(): Uint16Array {
+    return this.offs;
+  }
+
   /** Entries in the page. */
   get count(): number {
     return this.offs.length;
@@ -172,7 +182,9 @@ export class PageView {
     }
     const children: number[] = new Array(n);
     for (let i = 0; i < n; i++) children[i] = this.child(i);
-    return new Node(this.pgid, false, keys, [], children);
+    const node = new Node(this.pgid, false, keys, [], children);
+    node.decodedFrom(this);
+    return node;
   }
 }
 
