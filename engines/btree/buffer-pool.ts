@@ -50,14 +50,18 @@ export class BufferPool<T> {
     return this.vals[s];
   }
 
-  /** Caches `v` for `pgid` (replacing any entry), evicting by CLOCK when full. */
-  put(pgid: number, v: T): void {
+  /**
+   * Caches `v` for `pgid` (replacing any entry), evicting by CLOCK when full. Returns the value
+   * evicted to make room (not a replaced or taken one), which the caller may recycle.
+   */
+  put(pgid: number, v: T): T | undefined {
     const existing = this.slotOf(pgid);
     if (existing >= 0) {
       this.vals[existing] = v;
       this.ref[existing] = 1;
-      return;
+      return undefined;
     }
+    let evicted: T | undefined;
     let s: number;
     if (this.holes.length > 0) s = this.holes.pop()!;
     else if (this.used < this.capacity) s = this.used++;
@@ -67,6 +71,7 @@ export class BufferPool<T> {
         this.hand = h + 1 === this.capacity ? 0 : h + 1;
         if (this.ref[h] === 0) {
           this.unindex(this.ids[h]!);
+          evicted = this.vals[h];
           this.evictions++;
           s = h;
           break;
@@ -78,6 +83,7 @@ export class BufferPool<T> {
     this.vals[s] = v;
     this.ref[s] = 1;
     this.index(pgid, s);
+    return evicted;
   }
 
   /** Removes `pgid` (its page was freed or is being rewritten). Returns the node if cached. */

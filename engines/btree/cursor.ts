@@ -1,8 +1,10 @@
 /**
- * Ordered iteration over the open transaction's tree: a stack of (page, index) frames from
+ * Ordered iteration over the open transaction's tree: a stack of (page id, index) frames from
  * the root to the current leaf entry. Committed pages are read in place ({@link PageView}),
- * dirty nodes of the open transaction by their string keys. The tree must not change while a
- * cursor is in use (the engine materialises a scan before returning, so it never does).
+ * dirty nodes of the open transaction by their string keys. Frames hold page ids, not views,
+ * and look their page up at each use: a view may be evicted (and its buffer reused) by any
+ * later page read. The tree must not change while a cursor is in use (the engine materialises
+ * a scan before returning, so it never does).
  */
 import { Node, childIndex, keyBytes, keyOf, lowerBound } from './node.js';
 import type { LeafValue } from './node.js';
@@ -10,7 +12,7 @@ import type { Tx } from './tx.js';
 import type { PageView } from './view.js';
 
 interface Frame {
-  page: Node | PageView;
+  pgid: number;
   idx: number;
 }
 
@@ -26,13 +28,15 @@ export class Cursor {
   seek(key: Uint8Array): void {
     this.stack = [];
     let skey: string | undefined;
-    let p = this.tx.page(this.tx.root);
+    let pgid = this.tx.root;
+    let p = this.tx.page(pgid);
     while (!p.leaf) {
       const i = p instanceof Node ? childIndex(p, (skey ??= keyOf(key))) : p.childIndex(key);
-      this.stack.push({ page: p, idx: i });
-      p = this.tx.page(p instanceof Node ? p.children[i]! : p.child(i));
+      this.stack.push({ pgid, idx: i });
+      pgid = p instanceof Node ? p.children[i]! : p.child(i);
+      p = this.tx.page(pgid);
     }
-    this.stack.push({ page: p, idx: p instanceof Node ? lowerBound(p, (skey ??= keyOf(key))) : p.lowerBound(key) });
+    this.stack.push({ pgid, idx: p instanceof Node ? lowerBound(p, (skey ??= keyOf(key))) : p.lowerBound(key) });
     this.settle();
   }
 
@@ -49,13 +53,18 @@ export class Cursor {
   /** Current key as fresh bytes (owned by the caller). */
   key(): Buffer {
     const f = this.stack[this.stack.length - 1]!;
-    return f.page instanceof Node ? keyBytes(f.page.keys[f.idx]!) : f.page.keyCopy(f.idx);
+    const p = this.tx.page(f.pgid);
+    return p instanceof Node ? keyBytes(p.keys[f.idx]!) : p.keyCopy(f.idx);
   }
 
-  /** Current stored value: inline bytes (a view of a page: copy before handing out) or an overflow reference. */
+  /**
+   * Current stored value: inline bytes (a view of a cached page: copy it before the next cursor
+   * or tree call, which may reuse the page's buffer) or an overflow reference.
+   */
   value(): LeafValue {
     const f = this.stack[this.stack.length - 1]!;
-    return f.page instanceof Node ? f.page.values[f.idx]! : f.page.value(f.idx);
+    const p = this.tx.page(f.pgid);
+    return p instanceof Node ? p.values[f.idx]! : p.value(f.idx);
   }
 
   /** Moves to the next entry. */
@@ -69,15 +78,15 @@ export class Cursor {
     for (;;) {
       const top = this.stack[this.stack.length - 1];
       if (top === undefined) return;
-      if (top.idx >= entries(top.page)) {
+      const p = this.tx.page(top.pgid);
+      if (top.idx >= entries(p)) {
         this.stack.pop();
         const parent = this.stack[this.stack.length - 1];
         if (parent !== undefined) parent.idx++;
         continue;
       }
-      const p = top.page;
       if (p.leaf) return;
-      this.stack.push({ page: this.tx.page(p instanceof Node ? p.children[top.idx]! : p.child(top.idx)), idx: 0 });
+      this.stack.push({ pgid: p instanceof Node ? p.children[top.idx]! : p.child(top.idx), idx: 0 });
     }
   }
 }

@@ -143,7 +143,7 @@ export class Node {
       const offs = this.src.offsets;
       const used = from.readUInt32LE(16);
       page.set(from.subarray(PAGE_HEADER, PAGE_HEADER + used), PAGE_HEADER);
-      for (let i = 0; i < n; i++) page.writeUInt32LE(this.children[i]!, offs[i]!);
+      for (let i = 0; i < n; i++) putU32(page, offs[i]!, this.children[i]!);
       sealPage(page, this.pgid, PageType.branch, n, 0, used, stamp);
       return offs;
     }
@@ -157,12 +157,12 @@ export class Node {
         page[p + 1] = k.length >>> 8;
         if (v instanceof OverflowRef) {
           page[p + 2] = FLAG_OVERFLOW;
-          page.writeUInt32LE(v.length, p + 3);
-          page.writeUInt32LE(v.pgid, p + 7);
+          putU32(page, p + 3, v.length);
+          putU32(page, p + 7, v.pgid);
           p = writeLatin1(page, k, p + LEAF_ENTRY_HEADER + 4);
         } else {
           page[p + 2] = 0;
-          page.writeUInt32LE(v.length, p + 3);
+          putU32(page, p + 3, v.length);
           p = writeLatin1(page, k, p + LEAF_ENTRY_HEADER);
           page.set(v, p);
           p += v.length;
@@ -171,7 +171,7 @@ export class Node {
     } else {
       for (let i = 0; i < n; i++) {
         offs[i] = p;
-        page.writeUInt32LE(this.children[i]!, p);
+        putU32(page, p, this.children[i]!);
         const k = i === 0 ? '' : this.keys[i]!;
         page[p + 4] = k.length & 0xff;
         page[p + 5] = k.length >>> 8;
@@ -181,6 +181,14 @@ export class Node {
     sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER, stamp);
     return offs;
   }
+}
+
+/** Little-endian u32 store (inlined byte stores: cheaper than Buffer.writeUInt32LE's checks). */
+function putU32(page: Buffer, at: number, v: number): void {
+  page[at] = v & 0xff;
+  page[at + 1] = (v >>> 8) & 0xff;
+  page[at + 2] = (v >>> 16) & 0xff;
+  page[at + 3] = v >>> 24;
 }
 
 /**

@@ -41,6 +41,9 @@ const TREE_TYPES = [PageType.leaf, PageType.branch];
  * kill points between them. Otherwise tree and freelist pages go out as one coalesced write
  * set (same bytes, same order relative to the meta; fewer syscalls).
  */
+/** Evicted page buffers kept for reuse. */
+const SPARE_PAGES = 64;
+
 const KILL_POINTS_ARMED = process.env.KVLAB_KILL_POINT !== undefined;
 
 const KP_AFTER_PAGES = declareKillPoint('btree.commit.after-pages');
@@ -61,6 +64,8 @@ export class Tx {
   sequence: number;
   liveKeys: number;
   liveBytes: number;
+  /** Page buffers of evicted views, reused by read misses ({@link page}). */
+  private readonly spare: Buffer[] = [];
   /** Nodes changed by the open transaction, by their new page id. */
   readonly dirty = new Map<number, Node>();
   /** Pages holding the last committed freelist (released by the next commit). */
@@ -108,8 +113,18 @@ export class Tx {
     }
     let v = this.pool.get(pgid);
     if (v === undefined) {
-      v = PageView.parse(this.pager.read(pgid, TREE_TYPES), pgid, this.pager.file);
-      this.pool.put(pgid, v);
+      const buf = this.spare.pop();
+      try {
+        v = PageView.parse(this.pager.read(pgid, TREE_TYPES, buf), pgid, this.pager.file);
+      } catch (e) {
+        if (buf !== undefined) this.spare.push(buf);
+        throw e;
+      }
+      const evicted = this.pool.put(pgid, v);
+      // an evicted page's buffer is reused for a later miss: nothing outlives a pool operation
+      // holding its bytes (lookups copy values out first, cursors re-resolve their pages, and
+      // pages a writer holds were taken from the pool, never evicted)
+      if (evicted !== undefined && this.spare.length < SPARE_PAGES) this.spare.push(evicted.page);
     }
     return v;
   }
