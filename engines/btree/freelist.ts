@@ -52,13 +52,23 @@ export class Freelist {
   commitDone(synced: boolean): void {
     this.releasedInTx = 0;
     if (this.pending.length === 0 && (!synced || this.held.length === 0)) return;
-    for (const id of this.pending) this.free.push(id);
+    let add = this.pending;
     this.pending = [];
     if (synced) {
-      for (const id of this.held) this.free.push(id);
+      add = add.concat(this.held);
       this.held = [];
     }
-    this.free.sort((a, b) => b - a);
+    // merge the (few) released ids into the descending free list: linear, not a full sort
+    add.sort((a, b) => b - a);
+    const free = this.free;
+    const out = new Array<number>(free.length + add.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < free.length && j < add.length) out[k++] = free[i]! > add[j]! ? free[i++]! : add[j++]!;
+    while (i < free.length) out[k++] = free[i++]!;
+    while (j < add.length) out[k++] = add[j++]!;
+    this.free = out;
   }
 
   /** Every id the next meta records as free (free + held + pending). */
