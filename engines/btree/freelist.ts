@@ -93,6 +93,9 @@ export class Freelist {
   }
 }
 
+/** Host byte order is little-endian: a freelist page body can be filled through a Uint32Array. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Pages needed to record `n` ids. */
 export function freelistPages(n: number, perPage: number): number {
   return Math.ceil(n / perPage);
@@ -104,7 +107,8 @@ export function encodeFreelist(ids: readonly number[], pgids: readonly number[],
   for (let p = 0; p < pgids.length; p++) {
     const page = Buffer.alloc(pageSize);
     const chunk = ids.slice(p * perPage, (p + 1) * perPage);
-    for (let i = 0; i < chunk.length; i++) page.writeUInt32LE(chunk[i]!, PAGE_HEADER + 4 * i);
+    if (LITTLE_ENDIAN && (page.byteOffset & 3) === 0) new Uint32Array(page.buffer, page.byteOffset + PAGE_HEADER, chunk.length).set(chunk);
+    else for (let i = 0; i < chunk.length; i++) page.writeUInt32LE(chunk[i]!, PAGE_HEADER + 4 * i);
     sealPage(page, pgids[p]!, PageType.freelist, chunk.length, pgids[p + 1] ?? 0, chunk.length * 4, stamp);
     pages.push(page);
   }
