@@ -22,6 +22,7 @@ import { walkOverflow } from './overflow.js';
 import { PageType, pageStamp, stampedAfter } from './page.js';
 import { Pager } from './pager.js';
 import { Tx } from './tx.js';
+import { PageView, decodeNode } from './view.js';
 
 /** The data file's name inside the engine directory. */
 export const DATA_FILE = 'data.btree';
@@ -65,7 +66,7 @@ export function verifyUnsynced(pager: Pager, m: Meta): string | undefined {
     const page = pager.read(pg, [PageType.leaf, PageType.branch]);
     if (!stampedAfter(pageStamp(page), base)) return; // the synced tree's page: durable
     add(pg, page);
-    const n = Node.decode(page, pg, pager.file);
+    const n = decodeNode(page, pg, pager.file);
     if (!n.leaf) {
       for (const c of n.children) walk(c, depth + 1);
       return;
@@ -172,7 +173,7 @@ function createFile(fs: Fs, dir: string, file: string, pageSize: number): void {
 export interface Db {
   readonly pager: Pager;
   readonly tx: Tx;
-  readonly pool: BufferPool<Node>;
+  readonly pool: BufferPool<PageView>;
   readonly freelist: Freelist;
   readonly layout: Layout;
   readonly metas: MetaState;
@@ -197,7 +198,7 @@ export function openDb(fs: Fs, dir: string, pageSize: number, cachePages: number
       if (id < 2 || id >= meta.pageCount) throw corruption(`freelist records page ${id} outside 2..${meta.pageCount - 1}`, file, meta.freelist * meta.pageSize);
     const freelist = new Freelist();
     freelist.load(ids);
-    const pool = new BufferPool<Node>(Math.max(16, cachePages));
+    const pool = new BufferPool<PageView>(Math.max(16, cachePages));
     const tx = new Tx(pager, pool, freelist, layout, meta, chain);
     // a verified unsynced meta (a SIGKILL, or a power loss that kept all of it): make it durable
     // and synced now, so that its freelist (which counts pages of the old synced tree as free)

@@ -52,13 +52,23 @@ export class Freelist {
   commitDone(synced: boolean): void {
     this.releasedInTx = 0;
     if (this.pending.length === 0 && (!synced || this.held.length === 0)) return;
-    for (const id of this.pending) this.free.push(id);
+    let add = this.pending;
     this.pending = [];
     if (synced) {
-      for (const id of this.held) this.free.push(id);
+      add = add.concat(this.held);
       this.held = [];
     }
-    this.free.sort((a, b) => b - a);
+    // merge the (few) released ids into the descending free list: linear, not a full sort
+    add.sort((a, b) => b - a);
+    const free = this.free;
+    const out = new Array<number>(free.length + add.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < free.length && j < add.length) out[k++] = free[i]! > add[j]! ? free[i++]! : add[j++]!;
+    while (i < free.length) out[k++] = free[i++]!;
+    while (j < add.length) out[k++] = add[j++]!;
+    this.free = out;
   }
 
   /** Every id the next meta records as free (free + held + pending). */
@@ -83,6 +93,9 @@ export class Freelist {
   }
 }
 
+/** Host byte order is little-endian: a freelist page body can be filled through a Uint32Array. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Pages needed to record `n` ids. */
 export function freelistPages(n: number, perPage: number): number {
   return Math.ceil(n / perPage);
@@ -94,7 +107,8 @@ export function encodeFreelist(ids: readonly number[], pgids: readonly number[],
   for (let p = 0; p < pgids.length; p++) {
     const page = Buffer.alloc(pageSize);
     const chunk = ids.slice(p * perPage, (p + 1) * perPage);
-    for (let i = 0; i < chunk.length; i++) page.writeUInt32LE(chunk[i]!, PAGE_HEADER + 4 * i);
+    if (LITTLE_ENDIAN && (page.byteOffset & 3) === 0) new Uint32Array(page.buffer, page.byteOffset + PAGE_HEADER, chunk.length).set(chunk);
+    else for (let i = 0; i < chunk.length; i++) page.writeUInt32LE(chunk[i]!, PAGE_HEADER + 4 * i);
     sealPage(page, pgids[p]!, PageType.freelist, chunk.length, pgids[p + 1] ?? 0, chunk.length * 4, stamp);
     pages.push(page);
   }

@@ -26,6 +26,7 @@ import type { Key } from './node.js';
 import { walkOverflow } from './overflow.js';
 import { PAGE_HEADER, PageType, checksumOk, pageTypeName, readHeader } from './page.js';
 import { Pager } from './pager.js';
+import { decodeNode } from './view.js';
 
 export interface InspectOptions {
   /** File-system seam (default: a new NodeFs). */
@@ -162,7 +163,7 @@ function checkPages(pager: Pager, layout: Layout, meta: Meta, report: InspectRep
     if (!claim(pg, what)) return;
     let n: Node;
     try {
-      n = Node.decode(pager.read(pg, [PageType.leaf, PageType.branch]), pg, pager.file);
+      n = decodeNode(pager.read(pg, [PageType.leaf, PageType.branch]), pg, pager.file);
     } catch (e) {
       v(isKvError(e) ? e.message : String(e));
       return;
@@ -239,7 +240,7 @@ export function dumpPage(pager: Pager, pgid: number): PageDump {
   try {
     if (h.type === PageType.meta) d.meta = decodeMeta(page, pgid);
     else if (h.type === PageType.leaf || h.type === PageType.branch) {
-      const node = Node.decode(page, pgid, pager.file);
+      const node = decodeNode(page, pgid, pager.file);
       d.keys = node.keys.map((k, i) => (!node.leaf && i === 0 ? '' : showKey(k)));
       if (node.leaf) d.values = node.values.map((x) => (x instanceof OverflowRef ? `ovf@${x.pgid}:${x.length}` : String(x.length)));
       else d.children = node.children;

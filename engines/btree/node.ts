@@ -14,8 +14,8 @@
  * overflow pages), a key at most an eighth of it. So a split or a redistribution can always
  * leave both halves between a quarter ({@link Layout.minFill}) and all of the body.
  */
-import { corruption } from '../errors.js';
 import { PAGE_HEADER, PageType, bodySize, sealPage } from './page.js';
+import type { PageView } from './view.js';
 
 /** Leaf entry flag: the value lives in an overflow chain. on-disk: never change without a version bump. */
 export const FLAG_OVERFLOW = 1;
@@ -89,6 +89,30 @@ export class Node {
     public children: number[],
   ) {}
 
+  /**
+   * Branch decoded from a page: that page's view and the keys as decoded. While `keys` still
+   * holds exactly those keys, {@link encode} copies the source page's entry bytes and rewrites
+   * only the child ids (the common commit: one child pointer moved by copy-on-write) instead
+   * of serialising every key again.
+   */
+  private src: PageView | undefined = undefined;
+  private srcKeys: Key[] | undefined = undefined;
+
+  /** Records the page this branch was decoded from (view.ts); see {@link src}. */
+  decodedFrom(view: PageView): void {
+    this.src = view;
+    this.srcKeys = this.keys.slice();
+  }
+
+  /** True when `keys` are still the keys decoded from {@link src} (same strings, in order). */
+  private keysAsDecoded(): boolean {
+    const a = this.keys;
+    const b = this.srcKeys;
+    if (b === undefined || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
   static emptyLeaf(pgid: number): Node {
     return new Node(pgid, true, [], [], []);
   }
@@ -106,92 +130,74 @@ export class Node {
     return n;
   }
 
-  /** Encodes into `page` (a full, zeroed page buffer) and seals it. */
-  encode(page: Buffer, stamp = 0): void {
+  /**
+   * Encodes into `page` (a full page buffer whose body past the entries is zero) and seals it.
+   * Returns each entry's start offset in `page` (for a {@link PageView} of the page). The node
+   * keeps no reference to `page`.
+   */
+  encode(page: Buffer, stamp = 0): Uint16Array {
     let p = PAGE_HEADER;
     const n = this.keys.length;
+    if (!this.leaf && this.src !== undefined && this.keysAsDecoded()) {
+      const from = this.src.page;
+      const offs = this.src.offsets;
+      const used = from.readUInt32LE(16);
+      page.set(from.subarray(PAGE_HEADER, PAGE_HEADER + used), PAGE_HEADER);
+      for (let i = 0; i < n; i++) putU32(page, offs[i]!, this.children[i]!);
+      sealPage(page, this.pgid, PageType.branch, n, 0, used, stamp);
+      return offs;
+    }
+    const offs = new Uint16Array(n);
     if (this.leaf) {
       for (let i = 0; i < n; i++) {
         const k = this.keys[i]!;
         const v = this.values[i]!;
-        page.writeUInt16LE(k.length, p);
+        offs[i] = p;
+        page[p] = k.length & 0xff;
+        page[p + 1] = k.length >>> 8;
         if (v instanceof OverflowRef) {
           page[p + 2] = FLAG_OVERFLOW;
-          page.writeUInt32LE(v.length, p + 3);
-          page.writeUInt32LE(v.pgid, p + 7);
-          p += LEAF_ENTRY_HEADER + 4;
-          p += page.write(k, p, 'latin1');
+          putU32(page, p + 3, v.length);
+          putU32(page, p + 7, v.pgid);
+          p = writeLatin1(page, k, p + LEAF_ENTRY_HEADER + 4);
         } else {
           page[p + 2] = 0;
-          page.writeUInt32LE(v.length, p + 3);
-          p += LEAF_ENTRY_HEADER;
-          p += page.write(k, p, 'latin1');
-          p += v.copy(page, p);
+          putU32(page, p + 3, v.length);
+          p = writeLatin1(page, k, p + LEAF_ENTRY_HEADER);
+          page.set(v, p);
+          p += v.length;
         }
       }
     } else {
       for (let i = 0; i < n; i++) {
-        page.writeUInt32LE(this.children[i]!, p);
+        offs[i] = p;
+        putU32(page, p, this.children[i]!);
         const k = i === 0 ? '' : this.keys[i]!;
-        page.writeUInt16LE(k.length, p + 4);
-        p += BRANCH_ENTRY_HEADER;
-        if (k.length > 0) p += page.write(k, p, 'latin1');
+        page[p + 4] = k.length & 0xff;
+        page[p + 5] = k.length >>> 8;
+        p = writeLatin1(page, k, p + BRANCH_ENTRY_HEADER);
       }
     }
     sealPage(page, this.pgid, this.leaf ? PageType.leaf : PageType.branch, n, 0, p - PAGE_HEADER, stamp);
+    return offs;
   }
+}
 
-  /**
-   * Decodes a verified leaf or branch page. Keys and values are views of `page` (which the
-   * node then owns). Throws CORRUPTION when an entry runs past the used bytes.
-   */
-  static decode(page: Buffer, pgid: number, file: string): Node {
-    const type = page[4];
-    const count = page.readUInt16LE(6);
-    const end = PAGE_HEADER + page.readUInt32LE(16);
-    const bad = (why: string) => corruption(`page ${pgid}: ${why}`, file, pgid * page.length);
-    const keys: Key[] = new Array(count);
-    let p = PAGE_HEADER;
-    if (type === PageType.leaf) {
-      const values: LeafValue[] = new Array(count);
-      for (let i = 0; i < count; i++) {
-        if (p + LEAF_ENTRY_HEADER > end) throw bad(`leaf entry ${i} header past the end`);
-        const klen = page.readUInt16LE(p);
-        const flags = page[p + 2]!;
-        const vlen = page.readUInt32LE(p + 3);
-        if (flags & FLAG_OVERFLOW) {
-          const first = page.readUInt32LE(p + 7);
-          p += LEAF_ENTRY_HEADER + 4;
-          if (p + klen > end) throw bad(`leaf entry ${i} key past the end`);
-          keys[i] = page.toString('latin1', p, p + klen);
-          values[i] = new OverflowRef(first, vlen);
-          p += klen;
-        } else {
-          p += LEAF_ENTRY_HEADER;
-          if (p + klen + vlen > end) throw bad(`leaf entry ${i} past the end`);
-          keys[i] = page.toString('latin1', p, p + klen);
-          values[i] = page.subarray(p + klen, p + klen + vlen);
-          p += klen + vlen;
-        }
-      }
-      if (p !== end) throw bad(`used bytes ${end - PAGE_HEADER} do not match entries (${p - PAGE_HEADER})`);
-      return new Node(pgid, true, keys, values, []);
-    }
-    if (type !== PageType.branch) throw bad(`not a tree page (type ${type})`);
-    const children: number[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      if (p + BRANCH_ENTRY_HEADER > end) throw bad(`branch entry ${i} header past the end`);
-      children[i] = page.readUInt32LE(p);
-      const klen = page.readUInt16LE(p + 4);
-      p += BRANCH_ENTRY_HEADER;
-      if (p + klen > end) throw bad(`branch entry ${i} key past the end`);
-      keys[i] = page.toString('latin1', p, p + klen);
-      p += klen;
-    }
-    if (p !== end) throw bad(`used bytes ${end - PAGE_HEADER} do not match entries (${p - PAGE_HEADER})`);
-    if (count === 0) throw bad('branch with no children');
-    return new Node(pgid, false, keys, [], children);
-  }
+/** Little-endian u32 store (inlined byte stores: cheaper than Buffer.writeUInt32LE's checks). */
+function putU32(page: Buffer, at: number, v: number): void {
+  page[at] = v & 0xff;
+  page[at + 1] = (v >>> 8) & 0xff;
+  page[at + 2] = (v >>> 16) & 0xff;
+  page[at + 3] = v >>> 24;
+}
+
+/**
+ * Writes latin1 key `k` at `p`, returning the end offset. A JS loop: keys are short, and a
+ * native Buffer.write per key cost more than the copy (the branch encode of every commit).
+ */
+function writeLatin1(page: Buffer, k: Key, p: number): number {
+  for (let j = 0; j < k.length; j++) page[p + j] = k.charCodeAt(j);
+  return p + k.length;
 }
 
 /** Unsigned byte order of two keys (-1, 0, 1). */

@@ -17,11 +17,12 @@ export class Pager {
   constructor(readonly fs: Fs, readonly fd: Fd, readonly file: string, readonly pageSize: number) {}
 
   /**
-   * Reads page `pgid` into a fresh buffer (owned by the caller) and verifies its checksum,
-   * id and type. A short read (truncated file) or a failed check throws CORRUPTION.
+   * Reads page `pgid` into `into` (a page-sized buffer the caller owns) or a fresh buffer, and
+   * verifies its checksum, id and type. A short read (truncated file) or a failed check throws
+   * CORRUPTION.
    */
-  read(pgid: number, expect?: number | readonly number[]): Buffer {
-    const page = Buffer.allocUnsafe(this.pageSize);
+  read(pgid: number, expect?: number | readonly number[], into?: Buffer): Buffer {
+    const page = into ?? Buffer.allocUnsafe(this.pageSize);
     const pos = pgid * this.pageSize;
     const n = this.fs.read(this.fd, page, 0, this.pageSize, pos);
     this.pageReads++;

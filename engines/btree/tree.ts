@@ -10,7 +10,8 @@
  * Entry size limits (node.ts) guarantee both halves of a split or a redistribution land
  * between a quarter and all of the body, which `inspect` checks.
  */
-import { Node, OverflowRef, childIndex, leafEntrySize, lowerBound, BRANCH_ENTRY_HEADER } from './node.js';
+import { Node, OverflowRef, childIndex, keyOf, leafEntrySize, lowerBound, BRANCH_ENTRY_HEADER } from './node.js';
+import { PageView } from './view.js';
 import type { Key, LeafValue } from './node.js';
 import type { Tx } from './tx.js';
 
@@ -21,13 +22,30 @@ interface Step {
   readonly idx: number;
 }
 
-/** The stored value for `key` (inline bytes or overflow reference), or undefined. */
-export function lookup(tx: Tx, key: Key): LeafValue | undefined {
-  let n = tx.node(tx.root);
-  while (!n.leaf) n = tx.node(n.children[childIndex(n, key)]!);
-  const i = lowerBound(n, key);
-  if (i < n.keys.length && n.keys[i] === key) return n.values[i];
-  return undefined;
+/**
+ * The stored value for `key` (caller bytes, not retained), or undefined. Committed pages are
+ * searched in place ({@link PageView}); the open transaction's dirty nodes by their string keys.
+ * An inline value is a view of a cached page: copy it before handing it out.
+ */
+export function lookup(tx: Tx, key: Uint8Array): LeafValue | undefined {
+  let p = tx.page(tx.root);
+  let skey: Key | undefined;
+  for (;;) {
+    if (p instanceof PageView) {
+      if (p.leaf) {
+        const i = p.find(key);
+        return i < 0 ? undefined : p.value(i);
+      }
+      p = tx.page(p.child(p.childIndex(key)));
+    } else {
+      skey ??= keyOf(key);
+      if (p.leaf) {
+        const i = lowerBound(p, skey);
+        return i < p.keys.length && p.keys[i] === skey ? p.values[i] : undefined;
+      }
+      p = tx.page(p.children[childIndex(p, skey)]!);
+    }
+  }
 }
 
 /** Descends to the leaf for `key`, making the path writable; returns the path and the leaf. */
@@ -43,9 +61,10 @@ function writablePath(tx: Tx, key: Key): { path: Step[]; leaf: Node } {
 }
 
 /**
- * Inserts or replaces. `value` is copied or written to an overflow chain. Returns the replaced value (its overflow pages are released).
+ * Inserts or replaces `rawKey` (caller bytes, not retained). `value` is copied or written to an overflow chain. Returns the replaced value (its overflow pages are released).
  */
-export function insert(tx: Tx, key: Key, value: Uint8Array): LeafValue | undefined {
+export function insert(tx: Tx, rawKey: Uint8Array, value: Uint8Array): LeafValue | undefined {
+  const key = keyOf(rawKey);
   const { path, leaf } = writablePath(tx, key);
   const v: LeafValue = tx.layout.inline(key.length, value.length) ? Buffer.from(value) : tx.writeOverflow(value);
   const i = lowerBound(leaf, key);
@@ -62,9 +81,10 @@ export function insert(tx: Tx, key: Key, value: Uint8Array): LeafValue | undefin
   return old;
 }
 
-/** Deletes `key`; returns the removed value (overflow pages released) or undefined if absent. */
-export function remove(tx: Tx, key: Key): LeafValue | undefined {
-  if (lookup(tx, key) === undefined) return undefined;
+/** Deletes `rawKey` (caller bytes, not retained); returns the removed value (overflow pages released) or undefined if absent. */
+export function remove(tx: Tx, rawKey: Uint8Array): LeafValue | undefined {
+  if (lookup(tx, rawKey) === undefined) return undefined;
+  const key = keyOf(rawKey);
   const { path, leaf } = writablePath(tx, key);
   const i = lowerBound(leaf, key);
   const old = leaf.values[i]!;

@@ -30,6 +30,21 @@ import { Layout, Node, OverflowRef } from './node.js';
 import { encodeOverflow, overflowPageCount, overflowPages } from './overflow.js';
 import type { Pager } from './pager.js';
 import { PageType } from './page.js';
+import { PageView } from './view.js';
+import { PageCrcMap } from './page-set.js';
+
+const TREE_TYPES = [PageType.leaf, PageType.branch];
+
+/**
+ * True in a crash-test process (`KVLAB_KILL_POINT` set, engines/killpoint.ts): commits then
+ * write tree pages, freelist pages (the first one in two halves) and meta separately, with the
+ * kill points between them. Otherwise tree and freelist pages go out as one coalesced write
+ * set (same bytes, same order relative to the meta; fewer syscalls).
+ */
+/** Evicted page buffers kept for reuse. */
+const SPARE_PAGES = 64;
+
+const KILL_POINTS_ARMED = process.env.KVLAB_KILL_POINT !== undefined;
 
 const KP_AFTER_PAGES = declareKillPoint('btree.commit.after-pages');
 const KP_MID_FREELIST = declareKillPoint('btree.commit.mid-freelist');
@@ -49,6 +64,8 @@ export class Tx {
   sequence: number;
   liveKeys: number;
   liveBytes: number;
+  /** Page buffers of evicted views, reused by read misses ({@link page}). */
+  private readonly spare: Buffer[] = [];
   /** Nodes changed by the open transaction, by their new page id. */
   readonly dirty = new Map<number, Node>();
   /** Pages holding the last committed freelist (released by the next commit). */
@@ -59,7 +76,7 @@ export class Tx {
    * Pages written since the last synced commit that the newest tree (or the open transaction)
    * uses, with their checksums; and the two running hashes over them ({@link mixPage}).
    */
-  private readonly fresh = new Map<number, number>();
+  private readonly fresh = new PageCrcMap();
   private freshA = 0;
   private freshB = 0;
   commits = 0;
@@ -67,7 +84,7 @@ export class Tx {
 
   constructor(
     readonly pager: Pager,
-    readonly pool: BufferPool<Node>,
+    readonly pool: BufferPool<PageView>,
     readonly freelist: Freelist,
     readonly layout: Layout,
     meta: Meta,
@@ -84,18 +101,46 @@ export class Tx {
     this.freelistChain = freelistChain;
   }
 
-  /** The node at `pgid`: dirty, cached, or read (verified) and cached. */
-  node(pgid: number): Node {
+  /**
+   * The read path's page at `pgid`: the open transaction's dirty node, else the cached page
+   * view, else the page read (verified: checksum, id, type, entry bounds) and cached.
+   * CORRUPTION when the page fails a check.
+   */
+  page(pgid: number): Node | PageView {
     if (this.dirty.size > 0) {
       const d = this.dirty.get(pgid);
       if (d !== undefined) return d;
     }
-    let n = this.pool.get(pgid);
-    if (n === undefined) {
-      const page = this.pager.read(pgid, [PageType.leaf, PageType.branch]);
-      n = Node.decode(page, pgid, this.pager.file);
-      this.pool.put(pgid, n);
+    let v = this.pool.get(pgid);
+    if (v === undefined) {
+      const buf = this.spare.pop();
+      try {
+        v = PageView.parse(this.pager.read(pgid, TREE_TYPES, buf), pgid, this.pager.file);
+      } catch (e) {
+        if (buf !== undefined) this.spare.push(buf);
+        throw e;
+      }
+      const evicted = this.pool.put(pgid, v);
+      // an evicted page's buffer is reused for a later miss: nothing outlives a pool operation
+      // holding its bytes (lookups copy values out first, cursors re-resolve their pages, and
+      // pages a writer holds were taken from the pool, never evicted)
+      if (evicted !== undefined && this.spare.length < SPARE_PAGES) this.spare.push(evicted.page);
     }
+    return v;
+  }
+
+  /**
+   * The write path's node at `pgid`: dirty, or the cached page decoded (a branch is decoded once
+   * and memoised on its view, so hot branches are not decoded per write; the same node object
+   * is returned until the view leaves the pool). Mutate only after {@link shadow} (which drops
+   * the cached view).
+   */
+  node(pgid: number): Node {
+    const p = this.page(pgid);
+    if (p instanceof Node) return p;
+    if (p.node !== undefined) return p.node;
+    const n = p.decode();
+    if (!n.leaf) p.node = n;
     return n;
   }
 
@@ -209,17 +254,23 @@ export class Tx {
     const stamp = this.stamp;
     const freelistIds: number[] = [];
     let chain: number[] = [];
+    let ids: number[] = [];
+    let pages: Buffer[] = [];
+    let offs: Uint16Array[] = [];
     if (this.changed) {
       // 1. tree pages, in page order
-      const ids = [...this.dirty.keys()].sort((a, b) => a - b);
-      const pages = ids.map((id) => {
+      ids = [...this.dirty.keys()].sort((a, b) => a - b);
+      offs = new Array<Uint16Array>(ids.length);
+      pages = ids.map((id, i) => {
         const page = Buffer.alloc(ps);
-        this.dirty.get(id)!.encode(page, stamp);
+        offs[i] = this.dirty.get(id)!.encode(page, stamp);
         return page;
       });
-      this.pager.writePages(ids, pages);
+      if (KILL_POINTS_ARMED) {
+        this.pager.writePages(ids, pages);
+        killPoint(KP_AFTER_PAGES);
+      }
       for (let i = 0; i < ids.length; i++) this.wrote(ids[i]!, pages[i]!);
-      killPoint(KP_AFTER_PAGES);
       // 2. freelist: the previous chain is released; this commit's chain comes from free pages
       for (const pg of this.freelistChain) this.free(pg);
       const per = this.layout.freelistPerPage;
@@ -229,15 +280,23 @@ export class Tx {
       // surplus chain page simply records no ids (it stays in the chain, never leaked)
       freelistIds.push(...this.freelist.all());
       const flPages = encodeFreelist(freelistIds, chain, ps, per, stamp);
-      for (let i = 0; i < chain.length; i++) {
-        if (i === 0) {
-          const half = ps >> 1;
-          this.pager.writeRaw(flPages[0]!.subarray(0, half), chain[0]! * ps);
-          killPoint(KP_MID_FREELIST);
-          this.pager.writeRaw(flPages[0]!.subarray(half), chain[0]! * ps + half);
-        } else this.pager.writeRaw(flPages[i]!, chain[i]! * ps);
-        this.wrote(chain[i]!, flPages[i]!);
-        this.pager.pageWrites++;
+      for (let i = 0; i < chain.length; i++) this.wrote(chain[i]!, flPages[i]!);
+      if (KILL_POINTS_ARMED) {
+        for (let i = 0; i < chain.length; i++) {
+          if (i === 0) {
+            const half = ps >> 1;
+            this.pager.writeRaw(flPages[0]!.subarray(0, half), chain[0]! * ps);
+            killPoint(KP_MID_FREELIST);
+            this.pager.writeRaw(flPages[0]!.subarray(half), chain[0]! * ps + half);
+          } else this.pager.writeRaw(flPages[i]!, chain[i]! * ps);
+          this.pager.pageWrites++;
+        }
+      } else {
+        // tree and freelist pages in one ascending, coalesced write set: in steady state a
+        // commit reuses the run of pages the commit before last released, so this is one pwrite
+        const all = ids.map((id, i) => [id, pages[i]!] as const).concat(chain.map((id, i) => [id, flPages[i]!] as const));
+        all.sort((x, y) => x[0] - y[0]);
+        this.pager.writePages(all.map((x) => x[0]), all.map((x) => x[1]));
       }
     } else {
       freelistIds.push(...this.freelist.all());
@@ -268,7 +327,17 @@ export class Tx {
     this.sequence = sequence;
     this.freelistChain = chain;
     this.freelist.commitDone(sync);
-    for (const [id, n] of this.dirty) this.pool.put(id, n);
+    for (let i = 0; i < ids.length; i++) {
+      const n = this.dirty.get(ids[i]!)!;
+      const v = PageView.encoded(ids[i]!, pages[i]!, n.leaf, offs[i]!);
+      if (!n.leaf) {
+        // branches stay decoded (re-decoding ~100 keys per write would cost more than the
+        // memory); leaves are decoded again when next written
+        v.node = n;
+        n.decodedFrom(v);
+      }
+      this.pool.put(ids[i]!, v);
+    }
     this.dirty.clear();
     this.overflowWritten = 0;
     this.commits++;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_FILE } from '../../engines/btree/db.js';
 import { inspect } from '../../engines/btree/inspect.js';
 import { Node } from '../../engines/btree/node.js';
+import { decodeNode } from '../../engines/btree/view.js';
 import { PAGE_HEADER, sealPage } from '../../engines/btree/page.js';
 import type { PageTypeCode } from '../../engines/btree/page.js';
 import { tmpDir } from '../support/tmp.js';
@@ -59,7 +60,7 @@ describe('btree inspect finds structural violations behind valid checksums', () 
     const dir = build();
     const leaf = liveLeaves(dir).find((d) => (d.keys?.length ?? 0) >= 3)!;
     rewrite(dir, leaf.pgid, (page) => {
-      const n = Node.decode(page, leaf.pgid, 'f');
+      const n = decodeNode(page, leaf.pgid, 'f');
       [n.keys[0], n.keys[1]] = [n.keys[1]!, n.keys[0]!];
       page.fill(0, PAGE_HEADER);
       n.encode(page);
@@ -71,7 +72,7 @@ describe('btree inspect finds structural violations behind valid checksums', () 
     const dir = build();
     const leaf = liveLeaves(dir).find((d) => d.keys?.[0]?.startsWith('key01'))!;
     rewrite(dir, leaf.pgid, (page) => {
-      const n = Node.decode(page, leaf.pgid, 'f');
+      const n = decodeNode(page, leaf.pgid, 'f');
       n.keys[n.keys.length - 1] = 'key9999'; // still sorted in the page, but past the parent's bound
       page.fill(0, PAGE_HEADER);
       n.encode(page);
@@ -83,7 +84,7 @@ describe('btree inspect finds structural violations behind valid checksums', () 
     const dir = build();
     const leaf = liveLeaves(dir).find((d) => (d.keys?.length ?? 0) >= 3)!;
     rewrite(dir, leaf.pgid, (page) => {
-      const n = Node.decode(page, leaf.pgid, 'f');
+      const n = decodeNode(page, leaf.pgid, 'f');
       n.keys = n.keys.slice(0, 1);
       n.values = n.values.slice(0, 1);
       page.fill(0, PAGE_HEADER);

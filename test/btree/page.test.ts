@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Layout, Node, OverflowRef, childIndex, keyBytes, keyOf } from '../../engines/btree/node.js';
+import { decodeNode } from '../../engines/btree/view.js';
 import { PAGE_HEADER, PageType, checksumOk, verifyPage } from '../../engines/btree/page.js';
 import { decodeMeta, decodeSlot, encodeMeta, pickMeta } from '../../engines/btree/meta.js';
 import { crc32 } from 'node:zlib';
@@ -14,7 +15,7 @@ function roundTrip(n: Node): Node {
   const page = Buffer.alloc(PS);
   n.encode(page);
   verifyPage(page, n.pgid, 'f', n.leaf ? PageType.leaf : PageType.branch);
-  return Node.decode(page, n.pgid, 'f');
+  return decodeNode(page, n.pgid, 'f');
 }
 
 describe('btree page encoding', () => {
@@ -67,7 +68,7 @@ describe('btree page encoding', () => {
     const page = Buffer.alloc(PS);
     new Node(5, true, ['k'], [b('v')], []).encode(page);
     page.writeUInt32LE(page.readUInt32LE(16) + 1, 16);
-    expect(() => Node.decode(page, 5, 'f')).toThrow(/do not match|past the end/);
+    expect(() => decodeNode(page, 5, 'f')).toThrow(/do not match|past the end/);
   });
 
   it('keeps every byte value of a key and orders keys as unsigned bytes', () => {

@@ -10,6 +10,7 @@ import { DATA_FILE, chooseMeta } from '../../engines/btree/db.js';
 import { readFreelist } from '../../engines/btree/freelist.js';
 import { inspect } from '../../engines/btree/inspect.js';
 import { Node, OverflowRef } from '../../engines/btree/node.js';
+import { decodeNode } from '../../engines/btree/view.js';
 import { walkOverflow } from '../../engines/btree/overflow.js';
 import { Pager } from '../../engines/btree/pager.js';
 import type { Engine } from '../../engines/engine.js';
@@ -34,7 +35,7 @@ function pagesInUse(dir: string): { pages: Set<number>; slot: number; txid: numb
     const pages = new Set<number>();
     const walk = (pg: number): void => {
       pages.add(pg);
-      const n = Node.decode(pager.read(pg), pg, file);
+      const n = decodeNode(pager.read(pg), pg, file);
       if (!n.leaf) for (const c of n.children) walk(c);
       else for (const v of n.values) if (v instanceof OverflowRef) walkOverflow(pager, v.pgid, v.length, (o) => pages.add(o));
     };
