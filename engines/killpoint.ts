@@ -16,6 +16,9 @@ let hits = 0;
 /** Every kill point name engines declare, registered at module load for `kvlab crash --list`. */
 export const KILL_POINTS = new Set<string>();
 
+/** True in a crash-test process (`KVLAB_KILL_POINT` is set): an engine may then split its writes so every kill point can be reached. */
+export const KILL_POINTS_ARMED = spec !== undefined;
+
 /** Declares a kill point name (call at module top level) and returns it. */
 export function declareKillPoint(name: string): string {
   KILL_POINTS.add(name);

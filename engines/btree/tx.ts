@@ -21,7 +21,7 @@
  * valid one (or an unsynced meta whose pages verify), naming a tree none of whose pages were
  * overwritten.
  */
-import { declareKillPoint, killPoint } from '../killpoint.js';
+import { declareKillPoint, KILL_POINTS_ARMED, killPoint } from '../killpoint.js';
 import type { BufferPool } from './buffer-pool.js';
 import { Freelist, encodeFreelist, freelistPages } from './freelist.js';
 import type { Meta } from './meta.js';
@@ -36,15 +36,15 @@ import { PageCrcMap } from './page-set.js';
 const TREE_TYPES = [PageType.leaf, PageType.branch];
 
 /**
- * True in a crash-test process (`KVLAB_KILL_POINT` set, engines/killpoint.ts): commits then
- * write tree pages, freelist pages (the first one in two halves) and meta separately, with the
- * kill points between them. Otherwise tree and freelist pages go out as one coalesced write
- * set (same bytes, same order relative to the meta; fewer syscalls).
+ * In a crash-test process (KILL_POINTS_ARMED, engines/killpoint.ts) commits write tree pages,
+ * freelist pages (the first one in two halves) and meta separately, with the kill points between
+ * them. Otherwise tree and freelist pages go out as one coalesced write set (same bytes, same
+ * order relative to the meta; fewer syscalls).
  */
+
 /** Evicted page buffers kept for reuse. */
 const SPARE_PAGES = 64;
 
-const KILL_POINTS_ARMED = process.env.KVLAB_KILL_POINT !== undefined;
 
 const KP_AFTER_PAGES = declareKillPoint('btree.commit.after-pages');
 const KP_MID_FREELIST = declareKillPoint('btree.commit.mid-freelist');
