@@ -652,7 +652,9 @@ export class LsmCore implements SyncCore {
       getBlockReads: this.rc.getBlockReads,
       blockFileReads: this.rc.blockFileReads,
       cacheBytes: this.cache.bytes,
-      backgroundWorkers: this.bg.inline ? 0 : 1,
+      background: this.bg.inline ? 0 : 1,
+      flushRunning: this.bg.flush.busy ? 1 : 0,
+      compactionRunning: this.bg.compaction.busy ? 1 : 0,
     });
   }
 
