@@ -12,7 +12,7 @@ const key = (i) => Buffer.from(`key${String(i % 700).padStart(4, '0')}`);
 const val = (i) => Buffer.alloc(10 + ((i * 37) % 300), i & 255);
 let n = 0;
 let hit = false;
-let flushing = false;
+let flushesAtFreeze = -1; // s.flushes when the running flush was first seen (identifies it)
 let compactionsAtFreeze = 0;
 for (; n < Number(maxStr) && !hit; ) {
   const i = n++;
@@ -21,8 +21,10 @@ for (; n < Number(maxStr) && !hit; ) {
   else e.put(key(i), val(i));
   const s = e.stats();
   const running = s.extra.flushRunning === 1;
-  if (running && !flushing) compactionsAtFreeze = s.compactions;
-  flushing = running;
-  hit = running && s.compactions > compactionsAtFreeze;
+  if (!running) flushesAtFreeze = -1;
+  else if (s.flushes !== flushesAtFreeze) {
+    flushesAtFreeze = s.flushes;
+    compactionsAtFreeze = s.compactions;
+  } else hit = s.compactions > compactionsAtFreeze;
 }
 process.stdout.write(`ACKED ${n} ${e.lastSequence()} ${e.durableSequence()} ${hit ? 'HIT' : 'MISS'}\n`, () => process.kill(process.pid, 'SIGKILL'));
