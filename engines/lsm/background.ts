@@ -17,6 +17,7 @@
  * device counters. File numbers come from one shared counter so a worker can number the
  * outputs of a compaction while the main thread numbers WALs and flushes.
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
@@ -80,6 +81,7 @@ class Lane {
   busy = false;
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
+  /** An outcome known on this thread: an inline job's, or a worker that could not start. */
   private inlineOutcome: JobOutcome | undefined;
   private readonly io = new SharedArrayBuffer(8 * IO_FIELDS.length);
   readonly ioCounters = new Float64Array(this.io);
@@ -97,15 +99,27 @@ class Lane {
       }
       return;
     }
-    if (this.worker === undefined) this.start();
+    if (this.worker === undefined) {
+      try {
+        this.start();
+      } catch (e) {
+        // reported like a failed job: sticky in the engine, and nothing waits for a signal
+        this.inlineOutcome = { error: e };
+        this.bg.signal();
+        return;
+      }
+    }
     const transfer = job.kind === 'flush' ? [job.data.buffer as ArrayBuffer] : [];
     this.port!.postMessage(job, transfer);
   }
 
   private start(): void {
+    const script = workerScript();
+    // a worker that cannot load would never signal: the wait for it would never end
+    if (!existsSync(script)) throw new KvError('IO', `lsm: background worker ${script} is missing (run \`npm run build:ts\`, or open with background=false)`, { file: script });
     const { port1, port2 } = new MessageChannel();
     const init: WorkerInit = { port: port2, shared: this.bg.shared, io: this.io };
-    this.worker = new Worker(workerScript(), { workerData: init, transferList: [port2] });
+    this.worker = new Worker(script, { workerData: init, transferList: [port2] });
     this.worker.unref();
     this.port = port1;
     port1.unref();
@@ -174,6 +188,11 @@ export class Background {
   maybeDone(): boolean {
     if (!this.flush.busy && !this.compaction.busy) return false;
     return this.inline || Atomics.load(this.sig, 0) !== this.seen;
+  }
+
+  /** Signals a completion from this thread (as a worker does). */
+  signal(): void {
+    Atomics.add(this.sig, 0, 1);
   }
 
   /** Records that every outcome signalled so far is about to be taken (call before taking). */
