@@ -20,6 +20,9 @@ export const LSM_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   compaction: { type: 'enum', default: 'leveled', values: ['leveled', 'tiered'], doc: 'compaction style: leveled (LevelDB) or tiered (universal / size-tiered)' },
   cacheSize: { type: 'int', default: 8 * MiB, min: 0, max: 64 * 1024 * MiB, doc: 'block cache bytes (0 disables)' },
   targetFileSize: { type: 'int', default: 2 * MiB, min: 1 * KiB, max: 1024 * MiB, doc: 'compaction output sstables are cut at this size' },
+  background: { type: 'bool', default: true, doc: 'run flushes and compactions in worker threads (real file system only; false: inline, inside the write that needs them)' },
+  l0SlowdownTrigger: { type: 'int', default: 8, min: 1, max: 1000, doc: 'level-0 runs at which each write is delayed 1 ms once (while a compaction runs)' },
+  l0StopTrigger: { type: 'int', default: 12, min: 1, max: 1000, doc: 'level-0 runs at which a write needing a new memtable waits for level 0 to shrink (while a compaction runs)' },
 };
 
 function openCore(opts: ResolvedOpenOptions): LsmCore {
@@ -33,6 +36,9 @@ function openCore(opts: ResolvedOpenOptions): LsmCore {
     style: o.compaction === 'tiered' ? 'tiered' : 'leveled',
     cacheSize: Number(o.cacheSize),
     targetFileSize: Number(o.targetFileSize),
+    background: o.background === true,
+    l0SlowdownTrigger: Number(o.l0SlowdownTrigger),
+    l0StopTrigger: Number(o.l0StopTrigger),
   });
 }
 
@@ -52,6 +58,10 @@ export const lsmDescriptor: EngineDescriptor = {
   conformanceVariants: [
     'lsm:memtableSize=2048,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2',
     'lsm:memtableSize=2048,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2,compaction=tiered,bloomBits=0',
+    // inline jobs: the same job code on the main thread, as under CrashFs/FaultFs
+    'lsm:memtableSize=2048,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2,background=false',
+    // background jobs under pressure: the stall rules at small level-0 counts
+    'lsm:memtableSize=1024,targetFileSize=2048,blockSize=256,l0Trigger=2,sizeRatio=2,l0SlowdownTrigger=3,l0StopTrigger=4',
   ],
   openCore,
 };

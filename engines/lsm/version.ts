@@ -11,16 +11,19 @@
  */
 import type { Lookup, Table } from './sstable-reader.js';
 
+/** A key range: latin1 forms of a table's smallest and largest keys (string order = byte order). */
+export interface KeyRange {
+  readonly smallestStr: string;
+  readonly largestStr: string;
+}
+
 /** One live sstable. */
-export interface FileMeta {
+export interface FileMeta extends KeyRange {
   readonly number: number;
   readonly size: number;
   readonly entries: number;
   readonly smallest: Buffer;
   readonly largest: Buffer;
-  /** latin1 forms of smallest/largest (string order = byte order). */
-  readonly smallestStr: string;
-  readonly largestStr: string;
   /** The open reader. */
   readonly table: Table;
 }
@@ -80,17 +83,10 @@ export class Version {
     return new Version(levels);
   }
 
-  /** True when a table in levels deeper than `level` (or in `olderRuns`) may hold `keyStr`. */
-  mayHoldBelow(level: number, keyStr: string, olderRuns: ReadonlyArray<Run>): boolean {
-    for (const run of olderRuns) if (findFile(run, keyStr) !== undefined) return true;
-    for (let i = level + 1; i < this.levels.length; i++)
-      for (const run of this.levels[i]!) if (findFile(run, keyStr) !== undefined) return true;
-    return false;
-  }
 }
 
 /** The table of `run` whose range contains keyStr, if any (binary search). */
-export function findFile(run: Run, keyStr: string): FileMeta | undefined {
+export function findFile<T extends KeyRange>(run: readonly T[], keyStr: string): T | undefined {
   let lo = 0;
   let hi = run.length;
   while (lo < hi) {

@@ -17,7 +17,8 @@ describe('lsm core', () => {
     e.compact();
     const after = e.stats();
     expect(after.extra.memtableBytes).toBe(0);
-    expect(after.flushes).toBe(before.flushes + 1);
+    // the memtable's flush, plus a frozen one's that was still running when `before` was taken
+    expect(after.flushes).toBe(before.flushes + 1 + (before.extra.immutableMemtableBytes! > 0 ? 1 : 0));
     expect(after.extra['L0.runs']).toBeLessThan(TINY.l0Trigger);
     for (let i = 180; i < 300; i++) expect(e.get(k(`key${i % 120}`))).toEqual(Buffer.alloc(20, i));
     e.compact(); // nothing to flush: a no-op
