@@ -78,7 +78,11 @@ export interface SyncCore extends CoreFacts {
   getMany?(keys: readonly Uint8Array[]): Array<Uint8Array | undefined>;
   /** Many independent puts in one crossing, with sequences firstSeq, firstSeq+1, ... */
   putMany?(keys: readonly Uint8Array[], values: readonly Uint8Array[], firstSeq: number): void;
-  /** Fills `s`, which already holds the shell's user-byte counters and the Fs counter deltas. */
+  /**
+   * Fills `s`, which already holds the shell's user-byte counters and the Fs counter deltas. A
+   * core whose background threads do I/O through their own Fs (lsm's workers) adds those bytes
+   * and syncs to `deviceBytesWritten` / `deviceBytesRead` / `syncs` here.
+   */
   fillStats(s: EngineStats): void;
   /** Releases files and memory. Implies no sync: the shell has called sync() when healthy. */
   close(): void;
