@@ -7,6 +7,7 @@
 #
 # Usage: bash bench/beyond-memory.sh OUT_DIR RECORDS LIMIT RUN_SECONDS ENGINE...
 #   ENGINE may be a kvlab spec, or `db_bench` or `fio`.
+#   KVLAB_THREADS=N drives async engines (classic-level) with N operations in flight (default 1).
 #   KVLAB_LOAD_LIMIT=SIZE loads under a different limit than the runs (a B+tree's random inserts
 #   beyond memory run at the disk's random-I/O rate: hours at 10^7), the runs still under LIMIT
 #   (each run first drops the store from the page cache).
@@ -39,8 +40,8 @@ for e in "$@"; do
       grep -E "^(fillrandom|readrandom) " "$out/db_bench-$n.txt" | sed 's/^/db_bench: /'
       ;;
     *)
-      common=(-p recordcount="$n" --engine "$e" --dir "$dir" --memory-limit "$limit" -q)
-      loadc=(-p recordcount="$n" --engine "$e" --dir "$dir" --memory-limit "${KVLAB_LOAD_LIMIT:-$limit}" -q)
+      common=(-p recordcount="$n" --engine "$e" --dir "$dir" --memory-limit "$limit" --threads "${KVLAB_THREADS:-1}" -q)
+      loadc=(-p recordcount="$n" --engine "$e" --dir "$dir" --memory-limit "${KVLAB_LOAD_LIMIT:-$limit}" --threads "${KVLAB_THREADS:-1}" -q)
       kvlab load -P workloads/workloada "${loadc[@]}" --out "$out/$safe-$n-load.json" | grep -E "Throughput" | sed "s/^/$e load: /"
       kvlab run -P workloads/workloadc "${common[@]}" -p operationcount=1000000000 -p maxexecutiontime="$secs" --out "$out/$safe-$n-c.json" | grep -E "Throughput" | sed "s/^/$e C: /"
       kvlab run -P workloads/workloada "${common[@]}" -p operationcount=1000000000 -p maxexecutiontime="$secs" --out "$out/$safe-$n-a.json" | grep -E "Throughput" | sed "s/^/$e A: /"
