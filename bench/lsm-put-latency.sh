@@ -18,10 +18,10 @@ for t in $(seq 1 "$trials"); do
     node "$root/dist/cli/main.js" load -P workloads/workloada -p recordcount="$n" --engine lsm --dir "$dir" -q --no-harness-cost \
       --out "$out/$side-$t.json" > /dev/null
     node -e '
-      const r = require(require('node:path').resolve(process.argv[1])); const t = r.phases[0].trials[0]; const l = t.ops.INSERT.latency; const x = t.engineStats.after.extra;
+      const r = require(process.argv[1]); const t = r.phases[0].trials[0]; const l = t.ops.INSERT.latency; const x = t.engineStats.after.extra;
       const ms = (ns) => (ns / 1e6).toFixed(2) + " ms";
       console.log(`${process.argv[2]} trial ${process.argv[3]}: ${Math.round(t.throughput)} inserts/s, p99 ${ms(l.percentiles.p99)}, p99.9 ${ms(l.percentiles.p99_9)}, max ${ms(l.max)}, stalls ${x.stalls} (${Math.round(x.stallMs)} ms)`);
-    ' "$out/$side-$t.json" "$side" "$t"
+    ' "$(realpath "$out/$side-$t.json")" "$side" "$t"
     rm -rf "$dir"
   done
 done
