@@ -104,7 +104,13 @@ function waitUntil(t: number): void {
 
 /** Drives a synchronous engine: a plain loop, no promise per operation. */
 export function runSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
-  return s.targetOpsPerSec === null ? closedSyncLoop(engine, s) : openSyncLoop(engine, s);
+  // a sync call cannot be interrupted: a watchdog thread bounds it (watchdog.ts)
+  const wd = SyncWatchdog.arm(s);
+  try {
+    return s.targetOpsPerSec === null ? closedSyncLoop(engine, s, wd?.cells) : openSyncLoop(engine, s, wd?.cells);
+  } finally {
+    wd?.disarm();
+  }
 }
 
 /** Operations generated ahead of the timed loop (a batch also ends at its first INSERT). */
@@ -141,16 +147,7 @@ class BatchSlot {
  * the harness cost the null engine measures). A batch stops after its first INSERT, so every
  * op is generated after all earlier inserts were acknowledged, exactly as in YCSB's loop.
  */
-function closedSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
-  const wd = SyncWatchdog.arm(s);
-  try {
-    return closedSyncLoopWatched(engine, s, wd?.cells);
-  } finally {
-    wd?.disarm();
-  }
-}
-
-function closedSyncLoopWatched(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
+function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
   const m = new Measurement(false);
   const gen = newSlot();
   const slots = Array.from({ length: BATCH }, () => new BatchSlot());
@@ -221,16 +218,7 @@ function closedSyncLoopWatched(engine: Engine, s: LoopSpec, wd: Float64Array | u
 }
 
 /** Open loop: op i is due at start + i/target; the loop waits for it and times from it too. */
-function openSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
-  const wd = SyncWatchdog.arm(s);
-  try {
-    return openSyncLoopWatched(engine, s, wd?.cells);
-  } finally {
-    wd?.disarm();
-  }
-}
-
-function openSyncLoopWatched(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
+function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
   const m = new Measurement(true);
   const op = newSlot();
   const period = 1000 / s.targetOpsPerSec!;
@@ -328,6 +316,7 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
     // while the op is in flight (no allocation per op)
     const slot = new BatchSlot();
     const op = slot.op;
+    inFlightOp[w] = op; // this worker's one slot: what the timeout watch names
     while (!stop && issued < s.limit) {
       if (!next(s, gen)) {
         stoppedBy = run ? 'trace-end' : 'recordcount';
@@ -348,7 +337,6 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
       const t0 = performance.now();
       let status: number;
       inFlight[w] = t0;
-      inFlightOp[w] = op;
       inFlightIndex[w] = i + 1;
       try {
         status = await execAsync(engine, op, s, m, pre);

@@ -77,9 +77,9 @@ export async function runForkedTrial(job: Omit<TrialJob, 'out'>, fo: ForkOptions
       child.on('close', (c, s) => resolve({ code: c, signal: s, errLine: err.split('\n').reverse().find((l) => l.startsWith('{"kvError"')) ?? err.trim().split('\n').slice(-3).join(' | ') }));
     });
     if (code === 0) return readResults(out);
-    const oom = cg?.usage().oomKills ?? 0;
-    if (cg && oom > 0)
-      throw new KvError('OUT_OF_MEMORY', `the trial process was killed by the kernel's OOM killer under --memory-limit ${cg.limitBytes} bytes (peak ${cg.usage().peakBytes} bytes): the engine's own memory (heap, caches, memtables) does not fit; raise the limit or shrink the engine's caches`);
+    const u = cg?.usage();
+    if (cg && u && (u.oomKills ?? 0) > 0)
+      throw new KvError('OUT_OF_MEMORY', `the trial process was killed by the kernel's OOM killer under --memory-limit ${cg.limitBytes} bytes (peak ${u.peakBytes} bytes): the engine's own memory (heap, caches, memtables) does not fit; raise the limit or shrink the engine's caches`);
     try {
       const e = (JSON.parse(errLine) as { kvError: { code: ErrorCode; message: string } }).kvError;
       throw new KvError(e.code, e.message);

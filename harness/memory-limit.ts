@@ -136,6 +136,7 @@ function parentGroup(): { dir: string; version: Version } | string {
 }
 
 let groupCounter = 0;
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** A memory cgroup made for one child process. */
 export class MemoryCgroup {
@@ -214,7 +215,7 @@ export class MemoryCgroup {
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a just-exited process may still be leaving
+        Atomics.wait(sleepCell, 0, 0, 20); // a just-exited process may still be leaving
       }
     }
   }

@@ -138,6 +138,7 @@ export function commonValues(v: Record<string, unknown>): CommonValues {
   const seedRaw = v.seed as string | undefined;
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) throw new UsageError(`--seed must be an integer, got '${seedRaw}'`);
   const status: StatusMode = v.quiet === true ? 'off' : v.s === true ? 'on' : 'auto';
+  const limit = memoryLimitOf(v['memory-limit'] as string | undefined, v['memory-limit-best-effort'] === true);
   return {
     files: (v.P as string[] | undefined) ?? [],
     overrides,
@@ -153,8 +154,8 @@ export function commonValues(v: Record<string, unknown>): CommonValues {
     status,
     threadsGiven: v.threads !== undefined,
     intervalGiven: v.interval !== undefined,
-    ...((m) => ({ memoryLimitBytes: m.bytes, ...(m.notApplied ? { memoryLimitNotApplied: m.notApplied } : {}) }))(
-      memoryLimitOf(v['memory-limit'] as string | undefined, v['memory-limit-best-effort'] === true)),
+    memoryLimitBytes: limit.bytes,
+    ...(limit.notApplied ? { memoryLimitNotApplied: limit.notApplied } : {}),
     opTimeoutMs: opTimeoutOf(v['op-timeout'] as string | undefined),
   };
 }
