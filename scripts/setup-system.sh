@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages kvlab's tests need, if missing: Debian's chromium (browser test of
 # the HTML report), redis-server (the Redis engine's tests start their own servers on
-# loopback) and strace (the conformance suite counts every engine's fsync/fdatasync/msync
+# loopback), memcached and etcd-server (the memcached and etcd engines' tests start their own
+# servers and clusters on loopback) and strace (the conformance suite counts every engine's fsync/fdatasync/msync
 # calls with it, a counter no engine can bypass). Idempotent; needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v strace >/dev/null 2>&1 || need+=(strace)
+command -v memcached >/dev/null 2>&1 || need+=(memcached)
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 if [ ${#need[@]} -eq 0 ]; then echo "system packages present"; exit 0; fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
