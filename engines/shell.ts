@@ -24,7 +24,7 @@
  * A core never checks arguments, never numbers writes and never decides when to sync.
  */
 import type {
-  AsyncEngine, BatchOp, CrashSafety, Durability, Engine, EngineDescriptor, EngineInfo, EngineStats, Limits, ResolvedOpenOptions,
+  AsyncEngine, BatchOp, Capabilities, CrashSafety, Durability, Engine, EngineDescriptor, EngineInfo, EngineStats, Limits, ResolvedOpenOptions,
 } from './engine.js';
 import { emptyStats } from './engine.js';
 import { checkBatchOnce, checkKey, checkLimit, checkValue, DirLock } from './common.js';
@@ -45,6 +45,12 @@ interface CoreFacts {
   readonly settings?: Settings;
   /** Version string when it depends on the opened library (reference engines). */
   readonly version?: string;
+  /**
+   * This store's capabilities when the target decides them at open and they are narrower than
+   * the descriptor's (a Redis server without AOF: `persistent: false`, durability `none` only).
+   * Only narrowing is allowed: the shell refuses a core that claims more than its descriptor.
+   */
+  readonly capabilities?: Capabilities;
   /**
    * True when the core's own write path already makes each write durable under `always` (a
    * library's synchronous commit): the shell then does not call sync() after each write.
@@ -151,11 +157,12 @@ abstract class ShellBase {
     this.durableWrites = core.durableWrites === true;
     this.seq = this.durable = core.recoveredSequence;
     this.limits = core.limits ?? d.limits;
+    const capabilities = core.capabilities === undefined ? d.capabilities : narrowed(d, core.capabilities, this.mode);
     const c = opts.fs.counters;
     this.fsBase = { read: c.bytesRead, written: c.bytesWritten, syncs: c.syncs };
     this.info = {
       name: d.name, label: opts.label, design: d.design, role: d.role, version: core.version ?? d.version,
-      kind: d.kind, capabilities: d.capabilities, limits: this.limits, durability: this.mode,
+      kind: d.kind, capabilities, limits: this.limits, durability: this.mode,
       crashSafety: crashSafetyOf(opts.options),
       settings: { ...opts.options, ...core.settings, groupCommitMs: this.groupMs, groupCommitBytes: this.groupBytes },
     } as EngineInfo;
@@ -632,23 +639,23 @@ export function openShell(d: EngineDescriptor, opts: ResolvedOpenOptions): SyncS
     const core = opened as SyncCore;
     try {
       claim?.commit();
+      return new SyncShell(d, opts, core, lock);
     } catch (e) {
       closeQuietly(() => core.close());
       lock?.release();
       throw e;
     }
-    return new SyncShell(d, opts, core, lock);
   }
   return Promise.resolve(opened as AsyncCore | Promise<AsyncCore>).then(
     async (core) => {
       try {
         claim?.commit();
+        return new AsyncShell(d, opts, core, lock);
       } catch (e) {
         await core.close().catch(() => undefined);
         lock?.release();
         throw e;
       }
-      return new AsyncShell(d, opts, core, lock);
     },
     (e: unknown) => {
       claim?.abandon();
@@ -656,6 +663,16 @@ export function openShell(d: EngineDescriptor, opts: ResolvedOpenOptions): SyncS
       throw e;
     },
   );
+}
+
+/** `c` when it claims nothing `d` does not (and keeps `mode`); NOT_SUPPORTED otherwise. */
+function narrowed(d: EngineDescriptor, c: Capabilities, mode: Durability): Capabilities {
+  const dc = d.capabilities;
+  const wider = (Object.keys(dc) as Array<keyof Capabilities>).filter((k) => k !== 'durability' && c[k] === true && dc[k] === false);
+  const extra = c.durability.filter((m) => !dc.durability.includes(m));
+  if (wider.length > 0 || extra.length > 0) throw notSupported(`engine '${d.name}': its core claims capabilities its descriptor does not (${[...wider, ...extra].join(', ')})`);
+  if (!c.durability.includes(mode)) throw notSupported(`engine '${d.name}' cannot keep durability '${mode}' on this target (supports ${c.durability.join(', ')})`);
+  return { ...c, durability: [...c.durability] };
 }
 
 function closeQuietly(close: () => void): void {

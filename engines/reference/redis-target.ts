@@ -12,14 +12,11 @@
  * store, as for embedded engines: reopening it sees the data, a fresh or wiped directory (a new
  * `kvlab matrix` trial) starts empty. Nothing else is written to `dir`; all data is on the server.
  */
-import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import { Cluster, Redis } from 'ioredis';
-import type { Fs } from '../fs.js';
 import { KvError, invalidArgument } from '../errors.js';
 
-/** on-disk: the marker file's name; never change without a version bump. */
-const MARKER = 'redis-namespace';
+export { resolveNamespace } from './namespace.js';
+
 const START_HINT = 'start one with `redis-server --port 6379 --appendonly yes --appendfsync always` (Debian: `sudo apt-get install redis-server`)';
 
 /** One `host:port`. */
@@ -87,29 +84,4 @@ export async function connectCluster(seeds: Addr[], pipelining: boolean): Promis
     throw unreachable(seeds.map((s) => `${s.host}:${s.port}`).join(' '), e);
   }
   return client;
-}
-
-/** The namespace: the option if set, else the one named by `dir`'s marker file (created if missing). */
-export function resolveNamespace(option: string, dir: string, fs: Fs): string {
-  if (option !== '') return option;
-  fs.mkdirp(dir);
-  const file = path.join(dir, MARKER);
-  if (fs.exists(file)) {
-    const ns = Buffer.from(fs.readFile(file)).toString('utf8').trim();
-    if (!/^[\x21-\x7e]+$/.test(ns)) throw new KvError('CORRUPTION', `redis namespace marker is not a printable name`, { file, offset: 0 });
-    return ns;
-  }
-  const ns = `kvlab:${randomBytes(8).toString('hex')}`;
-  const tmp = `${file}.tmp`;
-  const fd = fs.open(tmp, 'truncate');
-  const data = Buffer.from(`${ns}\n`);
-  try {
-    fs.write(fd, data, 0, data.length, 0);
-    fs.fdatasync(fd);
-  } finally {
-    fs.close(fd);
-  }
-  fs.rename(tmp, file);
-  fs.syncDir(dir);
-  return ns;
 }

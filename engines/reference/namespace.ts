@@ -1,0 +1,40 @@
+/**
+ * The namespace a network engine owns on its server: every key it writes starts with it. With
+ * the engine's `namespace` option empty (default), the namespace is named by a small marker file
+ * in the `dir` open option, created with a random name on first open. So a directory still
+ * identifies one store, as for embedded engines: reopening it sees the data, a fresh or wiped
+ * directory (a new `kvlab matrix` trial) starts empty. Nothing else is written to `dir`.
+ * One definition for every network engine (redis, memcached, etcd, dynamodb).
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { Fs } from '../fs.js';
+import { KvError } from '../errors.js';
+
+/** on-disk: the marker file's name (shared by every network engine); never change without a version bump. */
+const MARKER = 'redis-namespace';
+
+/** The namespace: the option if set, else the one named by `dir`'s marker file (created if missing). CORRUPTION for an unreadable marker. */
+export function resolveNamespace(option: string, dir: string, fs: Fs): string {
+  if (option !== '') return option;
+  fs.mkdirp(dir);
+  const file = path.join(dir, MARKER);
+  if (fs.exists(file)) {
+    const ns = Buffer.from(fs.readFile(file)).toString('utf8').trim();
+    if (!/^[\x21-\x7e]+$/.test(ns)) throw new KvError('CORRUPTION', `namespace marker is not a printable name`, { file, offset: 0 });
+    return ns;
+  }
+  const ns = `kvlab:${randomBytes(8).toString('hex')}`;
+  const tmp = `${file}.tmp`;
+  const fd = fs.open(tmp, 'truncate');
+  const data = Buffer.from(`${ns}\n`);
+  try {
+    fs.write(fd, data, 0, data.length, 0);
+    fs.fdatasync(fd);
+  } finally {
+    fs.close(fd);
+  }
+  fs.rename(tmp, file);
+  fs.syncDir(dir);
+  return ns;
+}
