@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // One redis-server and a three-primary Redis Cluster on loopback for the redis engines.
-    globalSetup: ['test/support/redis-global-setup.ts'],
+    // memcached (one and a pool of three) and dynalite: test/support/servers-global-setup.ts.
+    globalSetup: ['test/support/redis-global-setup.ts', 'test/support/servers-global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -138,10 +138,13 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   const cfg = w.config;
   const dir = path.resolve(o.dir);
   const persistent = d.capabilities.persistent;
+  // a network store's directory names its namespace on the server (a cache's too): a fresh trial gets a fresh one
+  const ownsDir = persistent || d.role === 'network';
   const notes = [...(o.notes ?? [])];
   const threads = d.kind === 'sync' ? 1 : Math.max(1, o.threads);
   if (d.kind === 'sync' && o.threads > 1) notes.push(`engine is synchronous: driven in one loop, --threads ${o.threads} ignored`);
-  if (!persistent && !o.phases.includes('load')) notes.push(`${spec.name} is not persistent: the run phase starts from an empty store`);
+  if (!ownsDir && !o.phases.includes('load')) notes.push(`${spec.name} is not persistent: the run phase starts from an empty store`);
+  if (!persistent && d.role === 'network') notes.push(`${spec.name} is a cache (not persistent): a server restart loses its data, and it may evict under memory pressure`);
   const base = {
     schemaVersion: SCHEMA_VERSION, kind: RESULTS_KIND,
     workload: {
@@ -175,8 +178,8 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
       if (engine === null || o.freshDir) {
         if (engine !== null) await closeEngine(engine, opTimeoutMs);
         engine = null;
-        if (o.freshDir && persistent) fs.rmSync(dir, { recursive: true, force: true });
-        if (persistent) fs.mkdirSync(dir, { recursive: true });
+        if (o.freshDir && ownsDir) fs.rmSync(dir, { recursive: true, force: true });
+        if (ownsDir) fs.mkdirSync(dir, { recursive: true });
         // under a memory limit nothing an earlier process cached may serve this trial's reads
         if (cgroup !== null && persistent) dropDirCache(dir);
         engine = await openBounded(openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes }), spec.label, d.kind === 'async' ? opTimeoutMs : 0);

@@ -209,7 +209,8 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
   const dir = (v.dir as string | undefined) ?? path.join('kvlab-data', spec.label.replace(/[^A-Za-z0-9_.=-]+/g, '_'));
   // where results and data go is checked before any work: a benchmark's results are never lost at the end
   if (v.out !== undefined) checkOutFile(v.out as string);
-  if (descriptorFor(spec.name).capabilities.persistent) checkDir(dir, '--dir');
+  const d = descriptorFor(spec.name);
+  if (d.capabilities.persistent || d.role === 'network') checkDir(dir, '--dir');
   const cp = applyClientProps(c, workload.props);
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   if (v.fork && v['no-fork']) throw new UsageError(`${cmd}: --fork and --no-fork exclude each other`);

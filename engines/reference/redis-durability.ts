@@ -6,7 +6,7 @@
  *
  * | mode     | server must run                      | durableSequence                           |
  * |----------|--------------------------------------|-------------------------------------------|
- * | `none`   | `appendonly yes` (any appendfsync)   | = last on an `always` server; else at sync() |
+ * | `none`   | any; `appendonly no` = a cache: the store is opened as **not persistent** (`persistent: false`) | = last on an `always` server; else at sync() |
  * | `group`  | `appendonly yes`, `appendfsync always` | = last after every acknowledged write   |
  * | `always` | `appendonly yes`, `appendfsync always` | = last after every acknowledged write   |
  *
@@ -38,16 +38,25 @@ export async function readPersistence(node: Redis, where: string): Promise<Serve
   return { appendonly: m.get('appendonly') === 'yes', appendfsync: m.get('appendfsync') ?? 'unknown' };
 }
 
-/** Throws NOT_SUPPORTED (one line, with the server flags to use) unless `p` can keep `mode`. */
-export function checkPersistence(mode: Durability, p: ServerPersistence, where: string): void {
+/**
+ * Whether a node running `p` keeps what it acknowledges across a restart: false for a cache
+ * (`appendonly no`), which only durability `none` accepts (the store is then opened with
+ * `persistent: false`, and results and reports say so). Throws NOT_SUPPORTED (one line, with the
+ * server flags to use) when `p` cannot keep `mode`.
+ */
+export function checkPersistence(mode: Durability, p: ServerPersistence, where: string): { persistent: boolean } {
   const hint = (fsync: string) => `start it with \`redis-server --appendonly yes --appendfsync ${fsync}\` (or CONFIG SET appendfsync ${fsync})`;
-  if (!p.appendonly) throw notSupported(`redis ${where} has appendonly no: its data would not survive a restart; ${hint(mode === 'always' ? 'always' : 'everysec')}`);
+  if (!p.appendonly) {
+    if (mode === 'none') return { persistent: false };
+    throw notSupported(`redis ${where} has appendonly no (a cache: its data would not survive a restart): durability '${mode}' needs persistence; ${hint('always')}, or use durability none for a cache`);
+  }
   if (mode === 'always' && p.appendfsync !== 'always') throw notSupported(`redis ${where} has appendfsync ${p.appendfsync}: durability 'always' needs appendfsync always; ${hint('always')}`);
   // `group` promises durability within groupCommitMs (milliseconds) of the reply; everysec's
   // window is 1-2 s and not observable by a client, and the only client-side sync (an AOF
   // rewrite, O(dataset)) cannot run every few ms. So only a server that fsyncs each write keeps it.
   if (mode === 'group' && p.appendfsync !== 'always')
     throw notSupported(`redis ${where} has appendfsync ${p.appendfsync}: durability 'group' (durable within groupCommitMs) needs appendfsync always (everysec's 1-2 s window is longer than any group window and invisible to a client); ${hint('always')}`);
+  return { persistent: true };
 }
 
 function parseInfo(text: string): Map<string, string> {

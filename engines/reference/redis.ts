@@ -77,6 +77,8 @@ class RedisCore implements AsyncCore {
     namespace: string,
     readonly version: string,
     readonly settings: Settings,
+    /** Narrowed for a cache (a server without AOF): not persistent, durability none only. */
+    readonly capabilities?: Capabilities,
   ) {
     this.client = client;
     this.binaryClient = binaryClient;
@@ -203,10 +205,14 @@ class RedisCore implements AsyncCore {
     return out;
   }
 
-  /** A PING round trip on an appendfsync-always server (each write was fsynced before its reply), else an AOF rewrite barrier. */
+  /**
+   * A PING round trip on an appendfsync-always server (each write was fsynced before its reply)
+   * or on a cache (nothing to make durable: every write is in the server's memory on its reply),
+   * else an AOF rewrite barrier.
+   */
   async sync(): Promise<void> {
     try {
-      if (this.durableWrites) await Promise.all(this.primaries.map((p) => p.ping()));
+      if (this.durableWrites || this.capabilities?.persistent === false) await Promise.all(this.primaries.map((p) => p.ping()));
       else await Promise.all(this.primaries.map((p) => aofBarrier(p, `${p.options.host}:${p.options.port}`)));
     } catch (e) {
       throw redisError(e, 'sync');
@@ -294,19 +300,22 @@ async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<Redi
   }
   try {
     let fsyncEveryWrite = true;
+    let persistent = true;
     const policies = new Set<string>();
     for (const p of primaries) {
       const where = `${p.options.host}:${p.options.port}`;
       const persistence = await readPersistence(p, where);
-      checkPersistence(o.durability, persistence, where);
-      if (persistence.appendfsync !== 'always') fsyncEveryWrite = false;
-      policies.add(persistence.appendfsync);
+      if (!checkPersistence(o.durability, persistence, where).persistent) persistent = false;
+      if (persistence.appendfsync !== 'always' || !persistence.appendonly) fsyncEveryWrite = false;
+      policies.add(persistence.appendonly ? persistence.appendfsync : 'off');
     }
     const serverVersion = /^redis_version:(.+)$/m.exec(await primaries[0]!.info('server'))?.[1]?.trim() ?? 'unknown';
     const lock = await NamespaceLock.acquire(lockConn, lockKey);
+    const caps = cluster ? CLUSTER_CAPS : SINGLE_CAPS;
     return new RedisCore(client, binaryClient, cluster, primaries, lock, fsyncEveryWrite, namespace,
       `ioredis ${packageVersion('ioredis')}, redis-server ${serverVersion}`,
-      { target, namespace, serverAppendfsync: [...policies].join('/'), serverFsyncEveryWrite: fsyncEveryWrite, primaries: primaries.length });
+      { target, namespace, serverAppendonly: persistent, serverAppendfsync: [...policies].join('/'), serverFsyncEveryWrite: fsyncEveryWrite, primaries: primaries.length },
+      persistent ? undefined : { ...caps, persistent: false, durability: ['none'] });
   } catch (e) {
     lockConn.disconnect();
     client.disconnect();

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Durability } from '../../engines/engine.js';
 import { memDir } from '../support/tmp.js';
-import { openTarget, type ConformanceTarget } from './target.js';
+import { openTarget, outlivesClose, type ConformanceTarget } from './target.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(here, '..', 'support', 'conformance-child.mjs');
@@ -132,10 +132,13 @@ function countSyncs(t: ConformanceTarget, durability: Durability, extra: Record<
   return calls;
 }
 
-/** Registers the durability tests for `t` (persistent engines only: the others have nothing to keep). */
+/**
+ * Registers the durability tests for `t`: persistent engines, and network caches (a SIGKILL of
+ * the client must lose nothing the server acknowledged, under `none`, the one mode a cache has).
+ */
 export function durabilitySuite(t: ConformanceTarget): void {
   const caps = t.descriptor.capabilities;
-  if (!caps.persistent) return;
+  if (!outlivesClose(t.descriptor)) return;
   describe(`conformance durability: ${t.name}`, () => {
     for (const durability of caps.durability) {
       it(`a SIGKILL loses no acknowledged put, delete or batch (durability ${durability})`, async () => {

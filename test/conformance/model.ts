@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnyEngine, BatchOp } from '../../engines/engine.js';
 import { Oracle } from '../support/oracle.js';
-import { openTarget, type ConformanceTarget } from './target.js';
+import { openTarget, outlivesClose, type ConformanceTarget } from './target.js';
 import { tmpDir } from '../support/tmp.js';
 
 type Op =
@@ -97,7 +97,7 @@ async function runHistory(t: ConformanceTarget, ops: Op[]): Promise<void> {
       }
     }
     // Final full check, after one more reopen when persistent.
-    if (engine.info.capabilities.persistent) {
+    if (outlivesClose(t.descriptor)) {
       await engine.close();
       engine = await openTarget(t, dir);
     }
@@ -121,7 +121,7 @@ export function modelSuite(t: ConformanceTarget): void {
   describe(`conformance model: ${spec}`, () => {
   it(`agrees with the oracle on random histories (${RUNS} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb(descriptor.capabilities, descriptor.limits.maxValueBytes), { minLength: 20, maxLength: 200, size: 'max' }), (ops) =>
+      fc.asyncProperty(fc.array(opArb({ orderedScan: descriptor.capabilities.orderedScan, persistent: outlivesClose(descriptor) }, descriptor.limits.maxValueBytes), { minLength: 20, maxLength: 200, size: 'max' }), (ops) =>
         runHistory(t, ops),
       ),
       { numRuns: RUNS, verbose: 1 },

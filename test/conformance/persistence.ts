@@ -4,13 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from '../support/tmp.js';
-import { openTarget, type ConformanceTarget } from './target.js';
+import { openTarget, outlivesClose, type ConformanceTarget } from './target.js';
 
 const val = (p: string, i: number) => Buffer.from(`${p}${i}-`.padEnd(200, String.fromCharCode(97 + (i % 26)))).toString();
 
 /** Registers the persistence tests for `t`. */
 export function persistenceSuite(t: ConformanceTarget): void {
-  if (!t.descriptor.capabilities.persistent) return;
+  if (!outlivesClose(t.descriptor)) return;
   describe(`conformance persistence: ${t.name}`, () => {
     it('keeps everything across close and reopen', async () => {
       const dir = tmpDir();

@@ -9,9 +9,9 @@ import { modelSuite } from './model.js';
 import { conformance } from './suite.js';
 
 const explicit = (process.env.KVLAB_ENGINES ?? '').trim() !== '';
-for (const { spec, descriptor } of targets()) {
+for (const { spec, descriptor, full } of targets()) {
   const t = { name: spec, descriptor };
-  if (explicit || spec === descriptor.name) conformance(t);
+  if (explicit || full || spec === descriptor.name) conformance(t);
   else {
     edgeSuite(t);
     modelSuite(t);

@@ -26,3 +26,12 @@ export async function openTarget(t: ConformanceTarget, dir: string, base: Partia
 export async function openSpec(t: ConformanceTarget, spec: string, base: BaseOpenOptions): Promise<AnyEngine> {
   return await openDescriptor(t.descriptor, spec, base);
 }
+
+/**
+ * Whether the data outlives the engine object, so close and reopen (or a SIGKILL of the client)
+ * must find it: persistent engines, and every network store, persistent or a cache (its server
+ * keeps the data while it runs; `persistent: false` only says a server restart loses it).
+ */
+export function outlivesClose(d: EngineDescriptor): boolean {
+  return d.capabilities.persistent || d.role === 'network';
+}

@@ -1,6 +1,6 @@
 /**
- * The Redis engine's durability mapping against real servers started here: modes the server's
- * AOF policy cannot keep are refused; `always` marks every acknowledged write durable; on an
+ * The Redis engine's durability mapping against real servers started here: a server without AOF
+ * is a cache (not persistent, `none` only); modes the server's AOF policy cannot keep are refused; `always` marks every acknowledged write durable; on an
  * everysec server sync() is an AOF rewrite barrier; a SIGKILLed and restarted server still has
  * every acknowledged write, and the namespace lock of the dead session is taken over.
  */
@@ -35,8 +35,17 @@ describe('redis durability mapping', () => {
     ]);
   });
 
-  it('refuses every mode on a server without AOF, and the modes its appendfsync cannot keep', async () => {
-    for (const d of ['none', 'group', 'always'] as const) expect(await errorCode(() => openEngine(spec(noAof), { dir: tmpDir(), durability: d }))).toBe('NOT_SUPPORTED');
+  it('opens a server without AOF as a cache (not persistent, durability none only), and refuses the modes an appendfsync cannot keep', async () => {
+    for (const d of ['group', 'always'] as const) expect(await errorCode(() => openEngine(spec(noAof), { dir: tmpDir(), durability: d }))).toBe('NOT_SUPPORTED');
+    const cache = await openEngine(spec(noAof), { dir: tmpDir(), durability: 'none' });
+    expect(cache.info.capabilities.persistent).toBe(false);
+    expect(cache.info.capabilities.durability).toEqual(['none']);
+    expect(cache.info.settings.serverAppendonly).toBe(false);
+    expect(cache.info.settings.serverAppendfsync).toBe('off');
+    await cache.put(s('k'), s('v'));
+    await cache.sync(); // a round trip, not an AOF rewrite (there is no AOF)
+    expect(Buffer.from((await cache.get(s('k')))!).toString()).toBe('v');
+    await cache.close();
     expect(await errorCode(() => openEngine(spec(everysec), { dir: tmpDir(), durability: 'always' }))).toBe('NOT_SUPPORTED');
     // group promises durability within groupCommitMs: everysec's 1-2 s window cannot keep it
     expect(await errorCode(() => openEngine(spec(everysec), { dir: tmpDir(), durability: 'group' }))).toBe('NOT_SUPPORTED');

@@ -10,6 +10,8 @@ import type { EngineDescriptor } from '../../engines/engine.js';
 export interface Target {
   readonly spec: string;
   readonly descriptor: EngineDescriptor;
+  /** Runs the whole suite even though the spec carries options (a server target). */
+  readonly full?: boolean;
 }
 
 export function targets(): Target[] {
@@ -23,6 +25,24 @@ export function targets(): Target[] {
     out.push({ spec: d.name, descriptor: d });
     for (const v of d.conformanceVariants ?? []) out.push({ spec: v, descriptor: d });
   }
+  return [...out, ...serverTargets()];
+}
+
+/**
+ * Targets whose spec names a server the test setup started (ports known only at run time):
+ * Redis as a cache (no AOF; the core narrows its capabilities to not persistent, durability
+ * none, and so does the descriptor the suite gates on) and the memcached pool of three.
+ */
+function serverTargets(): Target[] {
+  const out: Target[] = [];
+  const cache = process.env.KVLAB_REDIS_CACHE_URL;
+  if (cache) {
+    const d = getDescriptor('redis');
+    const u = new URL(cache);
+    out.push({ spec: `redis:host=${u.hostname},port=${u.port}`, descriptor: { ...d, capabilities: { ...d.capabilities, persistent: false, durability: ['none'] } }, full: true });
+  }
+  const pool = process.env.KVLAB_MEMCACHED_POOL;
+  if (pool) out.push({ spec: `memcached:servers=${pool}`, descriptor: getDescriptor('memcached'), full: true });
   return out;
 }
 
