@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // One redis-server and a three-primary Redis Cluster on loopback for the redis engines.
-    globalSetup: ['test/support/redis-global-setup.ts'],
+    globalSetup: ['test/support/redis-global-setup.ts', 'test/support/etcd-global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -18,6 +18,7 @@ import { lsmDescriptor } from './lsm/index.js';
 import { btreeDescriptor } from './btree/index.js';
 import { nativeDescriptor } from './native/index.js';
 import { redisClusterDescriptor, redisDescriptor } from './reference/redis.js';
+import { etcdClusterDescriptor, etcdDescriptor } from './reference/etcd.js';
 import { nullDescriptor } from './reference/null.js';
 import { stallDescriptor, stallSyncDescriptor } from './reference/stall.js';
 
@@ -25,7 +26,7 @@ export { openDescriptor, parseEngineSpec, resolveOpen, resolveOptions } from './
 export type { BaseOpenOptions, EngineSpec } from './open.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor, nullDescriptor, stallDescriptor, stallSyncDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor, etcdDescriptor, etcdClusterDescriptor, nullDescriptor, stallDescriptor, stallSyncDescriptor];
 
 /**
  * Registered descriptors, in the order `kvlab engines` lists them. By default the stores only
