@@ -176,6 +176,8 @@ async function openEtcd(o: ResolvedOpenOptions, cluster: boolean): Promise<EtcdC
   const where = endpoints.join(',');
   const timeout = opt.callTimeoutMs as number;
   const namespace = resolveNamespace(opt.namespace as string, o.dir, o.fs);
+  // `<ns>/` must not be a prefix of another namespace's range: a namespace `a/b` would live inside `a`'s.
+  if (/[/\0]/.test(namespace)) throw new KvError('INVALID_ARGUMENT', `etcd namespace ${JSON.stringify(namespace)} must not contain '/' or NUL`);
   const client = await connectEtcd(endpoints, timeout);
   const memberClients = endpoints.map((e) => makeClient([e], timeout));
   const closeAll = () => [client, ...memberClients].forEach((c) => c.close());
