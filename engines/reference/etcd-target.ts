@@ -1,7 +1,7 @@
 /**
  * Where an etcd engine connects, and how its calls are bounded.
  *
- * Target: the `endpoints` option (client URLs separated by commas or spaces); when empty, the
+ * Target: the `endpoints` option (client URLs separated by commas, spaces or `+` (in an engine spec, where commas separate options)); when empty, the
  * environment (`KVLAB_ETCD_ENDPOINTS` for `etcd`, `KVLAB_ETCD_CLUSTER_ENDPOINTS` for
  * `etcd-cluster`, which the test global setup exports), else http://127.0.0.1:2379 (`etcd` only).
  * Every call carries a gRPC deadline (`callTimeoutMs`) and the dial is bounded, so a dead
@@ -18,7 +18,7 @@ const START_HINT = 'start one with `etcd --data-dir /tmp/etcd` (Debian: `sudo ap
 /** The endpoints from the option, then `envVar`, then `fallback` (INVALID_ARGUMENT when none). */
 export function etcdEndpoints(option: string, envVar: string, fallback: string | undefined): string[] {
   const raw = option.trim() || process.env[envVar]?.trim() || fallback || '';
-  const list = raw.split(/[\s,]+/).filter((x) => x !== '');
+  const list = raw.split(/[\s,+]+/).filter((x) => x !== '');
   if (list.length === 0) throw invalidArgument(`etcd needs endpoints: option endpoints=http://host:port,..., or ${envVar}`);
   for (const u of list) if (!/^https?:\/\/[^/\s]+:\d+$/.test(u)) throw invalidArgument(`bad etcd endpoint '${u}' (want http://host:port)`);
   return list;

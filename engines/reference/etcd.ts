@@ -207,7 +207,7 @@ export const etcdDescriptor: EngineDescriptor = {
   capabilities: CAPS,
   limits: LIMITS,
   options: {
-    endpoints: { type: 'string', default: '', doc: "client URLs, comma-separated; '' = KVLAB_ETCD_ENDPOINTS, else http://127.0.0.1:2379" },
+    endpoints: { type: 'string', default: '', doc: "client URLs separated by '+' (or spaces); '' = KVLAB_ETCD_ENDPOINTS, else http://127.0.0.1:2379" },
     ...COMMON_OPTIONS,
   },
   openCore: (o) => openEtcd(o, false),
@@ -224,7 +224,7 @@ export const etcdClusterDescriptor: EngineDescriptor = {
   capabilities: CAPS,
   limits: LIMITS,
   options: {
-    endpoints: { type: 'string', default: '', doc: "every member's client URL, comma-separated; '' = KVLAB_ETCD_CLUSTER_ENDPOINTS" },
+    endpoints: { type: 'string', default: '', doc: "every member's client URL, separated by '+'; '' = KVLAB_ETCD_CLUSTER_ENDPOINTS" },
     ...COMMON_OPTIONS,
   },
   openCore: (o) => openEtcd(o, true),
