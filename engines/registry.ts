@@ -20,6 +20,7 @@ import { nativeDescriptor } from './native/index.js';
 import { redisClusterDescriptor, redisDescriptor } from './reference/redis.js';
 import { memcachedDescriptor } from './reference/memcached.js';
 import { dynamodbDescriptor, dynamodbOrderedDescriptor } from './reference/dynamodb.js';
+import { etcdClusterDescriptor, etcdDescriptor } from './reference/etcd.js';
 import { nullDescriptor } from './reference/null.js';
 import { stallDescriptor, stallSyncDescriptor } from './reference/stall.js';
 
@@ -27,7 +28,7 @@ export { openDescriptor, parseEngineSpec, resolveOpen, resolveOptions } from './
 export type { BaseOpenOptions, EngineSpec } from './open.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor, memcachedDescriptor, dynamodbDescriptor, dynamodbOrderedDescriptor, nullDescriptor, stallDescriptor, stallSyncDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor, memcachedDescriptor, dynamodbDescriptor, dynamodbOrderedDescriptor, etcdDescriptor, etcdClusterDescriptor, nullDescriptor, stallDescriptor, stallSyncDescriptor];
 
 /**
  * Registered descriptors, in the order `kvlab engines` lists them. By default the stores only
