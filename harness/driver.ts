@@ -26,6 +26,46 @@ import type { OpSlot, OpSource, ValueCodec } from './source.js';
 import { OP_INDEX, newSlot } from './source.js';
 import { ABSENT, BAD, FOUND, execAsync, execSync, next, prepare } from './execute.js';
 import { SyncWatchdog } from './watchdog.js';
+import { isKvError } from '../engines/errors.js';
+
+/**
+ * The engine's first failure when `e` says the engine refuses every call from now on (FAILED:
+ * a write or sync failed, or its server went away), else undefined. A loop that sees it stops:
+ * every later op would fail the same way, and the run ends with what was measured, marked partial.
+ */
+function engineFailure(e: unknown): EngineFailure | undefined {
+  if (!isKvError(e) || e.code !== 'FAILED') return undefined;
+  const first = e.cause;
+  return isKvError(first) ? { code: first.code, message: first.message } : { code: 'FAILED', message: e.message };
+}
+
+/**
+ * Stops a loop that makes no progress: when the engine fails (see {@link engineFailure}), or when
+ * no operation has succeeded for `boundMs` (the op timeout) while every one fails (a server that
+ * went away fails each read at once, and reads never fail an engine).
+ */
+class ProgressWatch {
+  private lastOk: number;
+  constructor(private readonly boundMs: number, now: number) {
+    this.lastOk = now;
+  }
+  ok(now: number): void {
+    this.lastOk = now;
+  }
+  /** The reason to stop after the failed op that threw `e` at `now`, or undefined to go on. */
+  failure(e: unknown, now: number): EngineFailure | undefined {
+    const f = engineFailure(e);
+    if (f !== undefined || this.boundMs <= 0 || now - this.lastOk <= this.boundMs) return f;
+    const code = isKvError(e) ? e.code : 'IO';
+    return { code, message: `no operation has succeeded for ${((now - this.lastOk) / 1000).toFixed(1)} s (--op-timeout ${this.boundMs / 1000} s), every one failing; the last: ${(e as Error)?.message ?? String(e)}` };
+  }
+}
+
+/** Why a loop stopped on a failed engine: the first error's code and message. */
+export interface EngineFailure {
+  code: string;
+  message: string;
+}
 
 /** What one loop runs. */
 export interface LoopSpec {
@@ -76,9 +116,11 @@ export interface LoopResult {
   measurement: Measurement;
   operations: number;
   durationMs: number;
-  stoppedBy: 'operationcount' | 'recordcount' | 'maxexecutiontime' | 'trace-end' | 'timeout';
+  stoppedBy: 'operationcount' | 'recordcount' | 'maxexecutiontime' | 'trace-end' | 'timeout' | 'error';
   /** Set when stoppedBy is 'timeout'. */
   timedOut?: TimedOutOp;
+  /** Set when stoppedBy is 'error': the engine failed and refuses every later call. */
+  failed?: EngineFailure;
 }
 
 /** A key as a message shows it: latin1, non-printable bytes as \xNN, cut at 80 characters. */
@@ -158,6 +200,8 @@ function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefine
   let nextTick = start + s.intervalMs;
   let nextCheck = Math.min(nextTick, deadline);
   let stoppedBy: LoopResult['stoppedBy'] = run ? 'operationcount' : 'recordcount';
+  let failed: EngineFailure | undefined;
+  const progress = new ProgressWatch(s.opTimeoutMs ?? 0, start);
   let i = 0;
   let end = start;
   let exhausted = false;
@@ -190,14 +234,22 @@ function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefine
       } catch (e) {
         status = -1;
         m.fail(t, e);
+        failed ??= progress.failure(e, performance.now());
       }
       const t1 = performance.now();
-      if (status === FOUND || status === ABSENT) m.ok(t, (t1 - t0) * 1e6, 0, status === FOUND);
+      if (status === FOUND || status === ABSENT) {
+        m.ok(t, (t1 - t0) * 1e6, 0, status === FOUND);
+        progress.ok(t1);
+      }
       else if (status === BAD) m.fail(t, undefined, 'VERIFY');
       if (run && t === INSERT) s.source.acknowledge(op.keynum); // as YCSB: acknowledged in finally, failed or not
       pre[j] = undefined;
       i++;
       t0 = end = t1;
+      if (failed !== undefined) {
+        stoppedBy = 'error';
+        break outer;
+      }
       if (t1 >= nextCheck) {
         if (t1 >= nextTick) {
           const p = m.tick(t1 - start);
@@ -214,7 +266,7 @@ function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefine
     }
   }
   if (m.done > 0 && (m.intervals.length === 0 || m.intervals[m.intervals.length - 1]!.tMs < end - start)) m.tick(end - start);
-  return { measurement: m, operations: i, durationMs: end - start, stoppedBy };
+  return { measurement: m, operations: i, durationMs: end - start, stoppedBy, ...(failed ? { failed } : {}) };
 }
 
 /** Open loop: op i is due at start + i/target; the loop waits for it and times from it too. */
@@ -228,6 +280,8 @@ function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined)
   let nextTick = start + s.intervalMs;
   let nextCheck = Math.min(nextTick, deadline);
   let stoppedBy: LoopResult['stoppedBy'] = run ? 'operationcount' : 'recordcount';
+  let failed: EngineFailure | undefined;
+  const progress = new ProgressWatch(s.opTimeoutMs ?? 0, start);
   let i = 0;
   let end = start;
   while (i < s.limit) {
@@ -251,13 +305,21 @@ function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined)
     } catch (e) {
       status = -1;
       m.fail(t, e);
+      failed ??= progress.failure(e, performance.now());
     }
     const t1 = performance.now();
-    if (status === FOUND || status === ABSENT) m.ok(t, (t1 - t0) * 1e6, (t1 - intendedStart) * 1e6, status === FOUND);
+    if (status === FOUND || status === ABSENT) {
+      m.ok(t, (t1 - t0) * 1e6, (t1 - intendedStart) * 1e6, status === FOUND);
+      progress.ok(t1);
+    }
     else if (status === BAD) m.fail(t, undefined, 'VERIFY');
     if (run && op.type === 'INSERT') s.source.acknowledge(op.keynum); // as YCSB: acknowledged in finally, failed or not
     i++;
     end = t1;
+    if (failed !== undefined) {
+      stoppedBy = 'error';
+      break;
+    }
     if (t1 >= nextCheck) {
       if (t1 >= nextTick) {
         const p = m.tick(t1 - start);
@@ -272,7 +334,7 @@ function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined)
     }
   }
   if (m.done > 0 && (m.intervals.length === 0 || m.intervals[m.intervals.length - 1]!.tMs < end - start)) m.tick(end - start);
-  return { measurement: m, operations: i, durationMs: end - start, stoppedBy };
+  return { measurement: m, operations: i, durationMs: end - start, stoppedBy, ...(failed ? { failed } : {}) };
 }
 
 /** Drives an asynchronous engine with `threads` operations in flight. */
@@ -284,6 +346,8 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
   const deadline = s.maxExecutionMs > 0 ? start + s.maxExecutionMs : Infinity;
   let nextTick = start + s.intervalMs;
   let stoppedBy: LoopResult['stoppedBy'] = run ? 'operationcount' : 'recordcount';
+  let failed: EngineFailure | undefined;
+  const progress = new ProgressWatch(s.opTimeoutMs ?? 0, start);
   let issued = 0;
   let stop = false;
   let end = start;
@@ -343,11 +407,20 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
       } catch (e) {
         status = -1;
         m.fail(t, e);
+        const f = progress.failure(e, performance.now());
+        if (f !== undefined && failed === undefined) {
+          failed = f;
+          stoppedBy = 'error';
+          stop = true;
+        }
       }
       inFlight[w] = -1;
       const t1 = performance.now();
       if (timedOut) break; // the loop has ended; an op that settles late is not counted
-      if (status === FOUND || status === ABSENT) m.ok(t, (t1 - t0) * 1e6, (t1 - intendedStart) * 1e6, status === FOUND);
+      if (status === FOUND || status === ABSENT) {
+        m.ok(t, (t1 - t0) * 1e6, (t1 - intendedStart) * 1e6, status === FOUND);
+        progress.ok(t1);
+      }
       else if (status === BAD) m.fail(t, undefined, 'VERIFY');
       if (run && op.type === 'INSERT') s.source.acknowledge(op.keynum); // as YCSB: acknowledged in finally, failed or not
       if (t1 > end) end = t1;
@@ -368,5 +441,5 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
     if (watch !== undefined) clearInterval(watch);
   }
   if (m.done > 0 && (m.intervals.length === 0 || m.intervals[m.intervals.length - 1]!.tMs < end - start)) m.tick(end - start);
-  return { measurement: m, operations: m.done, durationMs: end - start, stoppedBy, ...(timedOut ? { timedOut } : {}) };
+  return { measurement: m, operations: m.done, durationMs: end - start, stoppedBy, ...(timedOut ? { timedOut } : {}), ...(failed ? { failed } : {}) };
 }

@@ -57,6 +57,7 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
   let warmup: PhaseTrial['warmup'] = null;
   if (p.warmupOps > 0 && p.loop.phase === 'run') {
     const w = await runLoop(e, { ...p.loop, limit: p.warmupOps, onTick: undefined, maxExecutionMs: 0 });
+    if (w.failed) throw new KvError(w.failed.code as never, `${p.loop.what ?? 'engine'} warm-up: the engine failed: ${w.failed.message}`);
     if (w.timedOut) throw new KvError('TIMEOUT', `${p.loop.what ?? 'engine'} warm-up: ${w.timedOut.op} (operation ${w.timedOut.index}) has not completed after ${(w.timedOut.waitedMs / 1000).toFixed(1)} s (--op-timeout): waiting for ${w.timedOut.waitingFor}`);
     warmup = { operations: w.operations, durationMs: w.durationMs };
   }
@@ -71,7 +72,9 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
   const faultsAfter = pageFaults();
   const cgroup = ownCgroupUsage();
   // after a timed-out op an async engine may not answer a stats call either: bounded, else the 'before' figures
-  const after = r.stoppedBy === 'timeout' && !isSyncEngine(e) ? await withTimeout(stats(e), STATS_AFTER_TIMEOUT_MS, before) : await stats(e);
+  // a failed engine refuses stats too: then the 'before' figures (the results say the phase ended on an error)
+  const after = r.stoppedBy === 'error' ? await Promise.resolve(stats(e)).catch(() => before)
+    : r.stoppedBy === 'timeout' && !isSyncEngine(e) ? await withTimeout(stats(e), STATS_AFTER_TIMEOUT_MS, before) : await stats(e);
   const ioAfter = readProcIo();
   const dirAfter = p.dir === null ? null : dirBytes(p.dir);
   const memAfter = memory();
@@ -87,6 +90,7 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
     throughput: r.durationMs > 0 ? (r.operations * 1000) / r.durationMs : 0,
     stoppedBy: r.stoppedBy,
     ...(r.timedOut ? { timedOut: r.timedOut } : {}),
+    ...(r.failed ? { failed: r.failed } : {}),
     warmup,
     ops: m.opResults(),
     overall: { latency: ov.latency.toRecord(), intendedLatency: ov.intended === null ? null : ov.intended.toRecord() },

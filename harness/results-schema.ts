@@ -240,6 +240,8 @@ export const PhaseTrialSchema = Type.Object({
   timedOut: Type.Optional(Type.Object({
     op: Type.String(), key: Type.String(), index: Count, waitedMs: NonNeg, boundMs: NonNeg, waitingFor: Type.String(),
   })),
+  /** stoppedBy 'error': the engine failed (a write or sync failed, its server went away) and refused every later call; its first error. */
+  failed: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
   warmup: Nullable(Type.Object({ operations: Count, durationMs: NonNeg })),
   ops: PerOp(OpTypeResultSchema),
   overall: Type.Object({ latency: HistogramRecordSchema, intendedLatency: Nullable(HistogramRecordSchema) }),

@@ -199,6 +199,10 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
             partial = { code: 'TIMEOUT', reason: timeoutReason(spec.label, phase, tr.timedOut) };
             break;
           }
+          if (tr.failed) {
+            partial = { code: tr.failed.code, reason: `${spec.label} ${phase}: the engine failed after ${tr.operations} operations and refuses every later call: ${tr.failed.message}; what was measured until then is kept, marked partial` };
+            break;
+          }
         }
       } finally {
         for (const c of closers.reverse()) c.close();
@@ -207,7 +211,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   } finally {
     if (engine !== null) {
       try {
-        // a timed-out engine may never close: bounded, and its failure does not hide the partial results
+        // a timed-out or failed engine may never close: bounded, and its failure does not hide the partial results
         await closeEngine(engine, partial ? Math.min(opTimeoutMs, 5000) : opTimeoutMs);
       } catch (e) {
         if (partial === undefined) throw e;

@@ -9,7 +9,7 @@ import { HarnessCosts, loopKindOf } from '../../harness/harness-cost.js';
 import { writeResults } from '../../harness/results.js';
 import { DEFAULT_OP_TIMEOUT_MS, runBenchmark } from '../../harness/runner.js';
 import { MemoryCgroup, MIN_MEMORY_LIMIT, parseByteSize } from '../../harness/memory-limit.js';
-import { KvError } from '../../engines/errors.js';
+import { type ErrorCode, KvError } from '../../engines/errors.js';
 import type { StatusMode } from '../../harness/status.js';
 import { resultsText } from '../../harness/text.js';
 import { openTrace } from '../../harness/trace-source.js';
@@ -259,6 +259,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     writeResults(out, results);
     process.stderr.write(`results written to ${out}${results.partial ? ' (partial)' : ''}\n`);
   }
-  if (results.partial) throw new KvError(results.partial.code === 'OUT_OF_MEMORY' ? 'OUT_OF_MEMORY' : 'TIMEOUT', results.partial.reason);
+  // the partial's own code (TIMEOUT, OUT_OF_MEMORY, or the failed engine's first error, e.g. IO); never an exit 2 for a run that measured
+  if (results.partial) throw new KvError(results.partial.code === 'INVALID_ARGUMENT' || results.partial.code === 'NOT_SUPPORTED' ? 'FAILED' : (results.partial.code as ErrorCode), results.partial.reason);
   return 0;
 }

@@ -5,6 +5,9 @@
  * server's item size is TOO_LARGE; a server that dies mid-run fails calls with IO in bounded
  * time, never a hang.
  */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../../engines/registry.js';
 import { KetamaRing } from '../../engines/reference/memcached-ring.js';
@@ -86,4 +89,45 @@ describe('memcached engine', () => {
     await e.close().catch(() => undefined);
     expect(await errorCode(() => openEngine(`memcached:servers=${m.addr},timeoutMs=500`, { dir: tmpDir() }))).toBe('IO');
   });
+});
+
+describe('a run whose memcached dies', () => {
+  const cliRun = (args: string[]) => {
+    const c = spawn(process.execPath, ['dist/cli/main.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return {
+      c,
+      done: new Promise<{ code: number | null; err: string }>((r) => {
+        let err = '';
+        c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        c.once('exit', (code) => r({ code, err }));
+      }),
+    };
+  };
+
+  for (const w of [{ name: 'a', why: 'a failed write fails the engine' }, { name: 'c', why: 'reads only: no success for --op-timeout' }]) {
+    it(`workload ${w.name} ends with the error, exit 1 and partial results, long before maxexecutiontime (${w.why})`, async () => {
+      const m = await startMemcached({ memoryMiB: 64 });
+      started.push(m);
+      const dir = tmpDir();
+      const out = path.join(tmpDir(), 'r.json');
+      const common = ['-P', `workloads/workload${w.name}`, '--engine', `memcached:servers=${m.addr},timeoutMs=300`, '--dir', dir, '-p', 'recordcount=200', '--no-harness-cost', '--quiet', '--no-fork'];
+      expect((await cliRun(['load', ...common]).done).code).toBe(0);
+      const t0 = Date.now();
+      const run = cliRun(['run', ...common, '-p', 'operationcount=100000000', '-p', 'maxexecutiontime=120', '--threads', '4', '--op-timeout', '2', '--out', out]);
+      await new Promise((r) => setTimeout(r, 1500));
+      await m.kill();
+      const r = await Promise.race([run.done, new Promise<'hang'>((res) => setTimeout(() => res('hang'), 60_000))]);
+      if (r === 'hang') run.c.kill('SIGKILL');
+      expect(r, 'the run must end on its own').not.toBe('hang');
+      const { code, err } = r as { code: number; err: string };
+      expect(code).toBe(1);
+      expect(err).toMatch(/kvlab: IO: .*memcached/);
+      expect(Date.now() - t0).toBeLessThan(60_000); // bounded (maxexecutiontime is 120 s)
+      const res = JSON.parse(fs.readFileSync(out, 'utf8')) as { partial?: { code: string }; phases: Array<{ trials: Array<{ stoppedBy: string; failed?: { code: string } }> }> };
+      expect(res.partial?.code).toBe('IO');
+      const tr = res.phases[0]!.trials[0]!;
+      expect(tr.stoppedBy).toBe('error');
+      expect(tr.failed?.code).toBe('IO');
+    });
+  }
 });
