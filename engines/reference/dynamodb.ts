@@ -251,7 +251,7 @@ async function openDynamo(o: ResolvedOpenOptions, layout: Layout): Promise<Dynam
     region, ...(endpoint ? { endpoint } : {}), maxAttempts: 3,
     // a local endpoint (dynalite, DynamoDB Local) checks no signature: fixed credentials, recorded in settings
     ...(local ? { credentials: { accessKeyId: 'kvlab-local', secretAccessKey: 'kvlab-local' } } : {}),
-    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, httpAgent: new http.Agent(agentOpts), httpsAgent: new https.Agent(agentOpts) },
+    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true, httpAgent: new http.Agent(agentOpts), httpsAgent: new https.Agent(agentOpts) },
   });
   try {
     try {
