@@ -186,8 +186,12 @@ export const rocksdbDescriptor: EngineDescriptor = {
   kind: 'async',
   capabilities: CAPABILITIES,
   limits: LIMITS,
-  /** RocksDB's files: WALs, tables, temp files, manifests, options files, CURRENT, IDENTITY, LOCK, info logs. */
-  files: [/^\d{6,}\.(log|sst|dbtmp|blob)$/, /^MANIFEST-\d{6,}$/, /^OPTIONS-\d{6,}(\.dbtmp)?$/, /^(CURRENT|IDENTITY|LOCK|LOG)$/, /^LOG\.old\.\d+$/],
+  /**
+   * RocksDB's files: WALs, tables, temp files, manifests, options files, CURRENT, IDENTITY, LOCK.
+   * No `LOG`/`LOG.old.*`: the binding installs a NullLogger (no info log is written), and leaving
+   * them out keeps a marker-less LevelDB store (which always has `LOG`) from being adopted.
+   */
+  files: [/^\d{6,}\.(log|sst|dbtmp|blob)$/, /^MANIFEST-\d{6,}$/, /^OPTIONS-\d{6,}(\.dbtmp)?$/, /^(CURRENT|IDENTITY|LOCK)$/],
   bindingFloor: rocksdbFloor,
   conformanceVariants: ['rocksdb:memtableSize=65536'],
   options: {
