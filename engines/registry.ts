@@ -13,6 +13,7 @@ import { mapDescriptor } from './reference/map.js';
 import { lmdbDescriptor } from './reference/lmdb.js';
 import { sqliteDescriptor } from './reference/sqlite.js';
 import { classicLevelDescriptor } from './reference/classic-level.js';
+import { rocksdbDescriptor } from './reference/rocksdb.js';
 import { hashlogDescriptor } from './hashlog/index.js';
 import { lsmDescriptor } from './lsm/index.js';
 import { btreeDescriptor } from './btree/index.js';
@@ -28,7 +29,7 @@ export { openDescriptor, parseEngineSpec, resolveOpen, resolveOptions } from './
 export type { BaseOpenOptions, EngineSpec } from './open.js';
 
 /** Every registered engine, in the order `kvlab engines` lists them. */
-const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, redisDescriptor, redisClusterDescriptor, memcachedDescriptor, dynamodbDescriptor, dynamodbOrderedDescriptor, etcdDescriptor, etcdClusterDescriptor, nullDescriptor, stallDescriptor, stallSyncDescriptor];
+const DESCRIPTORS: EngineDescriptor[] = [mapDescriptor, hashlogDescriptor, nativeDescriptor, lsmDescriptor, btreeDescriptor, lmdbDescriptor, sqliteDescriptor, classicLevelDescriptor, rocksdbDescriptor, redisDescriptor, redisClusterDescriptor, memcachedDescriptor, dynamodbDescriptor, dynamodbOrderedDescriptor, etcdDescriptor, etcdClusterDescriptor, nullDescriptor, stallDescriptor, stallSyncDescriptor];
 
 /**
  * Registered descriptors, in the order `kvlab engines` lists them. By default the stores only

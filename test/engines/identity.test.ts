@@ -78,8 +78,8 @@ async function readsBack(d: EngineDescriptor, dir: string, writer = d.name): Pro
 }
 
 describe('engine identity', () => {
-  it('lists the seven persistent engines, each declaring its files', () => {
-    expect(persistent.map((d) => d.name).sort()).toEqual(['btree', 'classic-level', 'hashlog', 'lmdb', 'lsm', 'native', 'sqlite']);
+  it('lists the eight persistent embedded engines, each declaring its files', () => {
+    expect(persistent.map((d) => d.name).sort()).toEqual(['btree', 'classic-level', 'hashlog', 'lmdb', 'lsm', 'native', 'rocksdb', 'sqlite']);
     for (const d of persistent) expect(d.files?.length, d.name).toBeGreaterThan(0);
   });
 
