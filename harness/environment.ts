@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { EnvironmentManifest } from './results.js';
 
 /** Libraries whose versions every manifest lists. */
-const LIBRARIES = ['lmdb', 'classic-level', 'better-sqlite3', 'hdr-histogram-js', 'msgpackr'];
+const LIBRARIES = ['lmdb', 'classic-level', 'better-sqlite3', '@nxtedition/rocksdb', 'ioredis', 'memjs', 'etcd3', '@aws-sdk/client-dynamodb', 'hdr-histogram-js', 'msgpackr'];
 
 /** The kvlab repository root (the directory holding package.json above this file). */
 export function repoRoot(): string {
