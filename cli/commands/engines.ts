@@ -12,7 +12,7 @@ options a spec may set (name:opt=value,...). 'null' is the harness-cost instrume
 
 function describe(d: EngineDescriptor): string {
   const c = d.capabilities;
-  const caps = [c.orderedScan ? 'orderedScan' : 'no-scan', c.atomicBatch ? 'atomicBatch' : 'no-batch', c.persistent ? 'persistent' : 'in-memory'];
+  const caps = [c.orderedScan ? 'orderedScan' : 'no-scan', c.atomicBatch ? 'atomicBatch' : 'no-batch', c.persistent ? 'persistent' : (d.role === 'network' ? 'not-persistent (a cache)' : 'in-memory')];
   const lines = [
     `${d.name}  (${d.kind}, ${d.role}${d.probe ? ', probe: not a store' : ''})  ${d.design}`,
     `    capabilities: ${caps.join(', ')}; durability: ${c.durability.join(', ')}`,
