@@ -2,7 +2,7 @@
  * The shared conformance suite, exported as one function any engine can run, as
  * abstract-level's suite can: `conformance({ name: 'myengine', descriptor, module })` registers
  * every check (edge cases, the model test against an oracle, persistence, durability under
- * SIGKILL and strace, sticky failure) with vitest. test/conformance/registry.test.ts runs it for
+ * SIGKILL and strace, sticky failure) with vitest. test/conformance/registered.ts runs it for
  * every registered engine; external.test.ts for an engine outside the registry.
  */
 import { durabilitySuite } from './durability.js';
