@@ -12,7 +12,6 @@
  *   logs hold everything not yet in a synced table.
  * - `group`: plain writes plus the shell running that same log sync once the window passes.
  */
-import * as path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { BatchOp, Capabilities, EngineDescriptor, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
 import { closedError, ioError, KvError } from '../errors.js';
@@ -21,6 +20,7 @@ import type { Fs } from '../fs.js';
 import { declareKillPoint, killPoint } from '../killpoint.js';
 import { packageVersion } from './version.js';
 import { classicLevelFloor } from './classic-level-floor.js';
+import { addDirSize, syncLogFiles } from './library-dir.js';
 
 const LIMITS: Limits = { maxKeyBytes: 64 * 1024, maxValueBytes: 64 * 1024 * 1024 };
 const CAPABILITIES: Capabilities = { orderedScan: true, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] };
@@ -108,32 +108,11 @@ class ClassicLevelCore implements AsyncCore {
 
   /** fdatasync of every LevelDB log file (tables and MANIFEST are synced by LevelDB itself). */
   async sync(): Promise<void> {
-    for (const name of this.fs.list(this.o.dir)) {
-      if (!/^\d+\.log$/.test(name)) continue;
-      let fd: number;
-      try {
-        fd = this.fs.open(path.join(this.o.dir, name), 'rw');
-      } catch (e) {
-        if (e instanceof KvError && e.code === 'NOT_FOUND') continue; // flushed to a synced table and deleted meanwhile
-        throw e;
-      }
-      try {
-        this.fs.fdatasync(fd);
-      } finally {
-        this.fs.close(fd);
-      }
-    }
+    syncLogFiles(this.fs, this.o.dir);
   }
 
   async fillStats(s: EngineStats): Promise<void> {
-    for (const name of this.fs.list(this.o.dir)) {
-      try {
-        s.diskBytes += this.fs.fileSize(path.join(this.o.dir, name));
-        s.files++;
-      } catch {
-        /* removed by a compaction meanwhile */
-      }
-    }
+    addDirSize(this.fs, this.o.dir, s);
     // LevelDB's compaction table: Level Files Size(MB) Time(sec) Read(MB) Write(MB)
     for (const line of this.db.getProperty('leveldb.stats').split('\n')) {
       const m = /^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$/.exec(line);

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import type { Fs } from '../fs.js';
+import { writeFileAtomic, type Fs } from '../fs.js';
 import { KvError } from '../errors.js';
 
 /** on-disk: the marker file's name (shared by every network engine); never change without a version bump. */
@@ -25,16 +25,6 @@ export function resolveNamespace(option: string, dir: string, fs: Fs): string {
     return ns;
   }
   const ns = `kvlab:${randomBytes(8).toString('hex')}`;
-  const tmp = `${file}.tmp`;
-  const fd = fs.open(tmp, 'truncate');
-  const data = Buffer.from(`${ns}\n`);
-  try {
-    fs.write(fd, data, 0, data.length, 0);
-    fs.fdatasync(fd);
-  } finally {
-    fs.close(fd);
-  }
-  fs.rename(tmp, file);
-  fs.syncDir(dir);
+  writeFileAtomic(fs, file, Buffer.from(`${ns}\n`));
   return ns;
 }

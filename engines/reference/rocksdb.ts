@@ -21,7 +21,6 @@
  * WAL file through `o.fs` (RocksDB syncs SSTs and MANIFEST itself); `group` = plain writes plus
  * that WAL sync when the shell's window passes. The WAL is never disabled.
  */
-import * as path from 'node:path';
 import { RocksLevel } from '@nxtedition/rocksdb';
 import type { BatchOp, Capabilities, EngineDescriptor, EngineStats, Limits, ResolvedOpenOptions } from '../engine.js';
 import { closedError, ioError, KvError } from '../errors.js';
@@ -31,6 +30,7 @@ import { declareKillPoint, killPoint } from '../killpoint.js';
 import { packageVersion } from './version.js';
 import { rocksdbFloor } from './rocksdb-floor.js';
 import { parseRocksStats, rocksdbLibraryVersion } from './rocksdb-stats.js';
+import { addDirSize, syncLogFiles } from './library-dir.js';
 
 const LIMITS: Limits = { maxKeyBytes: 64 * 1024, maxValueBytes: 64 * 1024 * 1024 };
 const CAPABILITIES: Capabilities = { orderedScan: true, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] };
@@ -118,32 +118,11 @@ class RocksCore implements AsyncCore {
 
   /** fdatasync of every WAL file (`NNNNNN.log`) through the Fs seam; SSTs/MANIFEST RocksDB syncs itself. */
   async sync(): Promise<void> {
-    for (const name of this.fs.list(this.o.dir)) {
-      if (!/^\d+\.log$/.test(name)) continue;
-      let fd: number;
-      try {
-        fd = this.fs.open(path.join(this.o.dir, name), 'rw');
-      } catch (e) {
-        if (e instanceof KvError && e.code === 'NOT_FOUND') continue; // flushed and recycled meanwhile
-        throw e;
-      }
-      try {
-        this.fs.fdatasync(fd);
-      } finally {
-        this.fs.close(fd);
-      }
-    }
+    syncLogFiles(this.fs, this.o.dir);
   }
 
   async fillStats(s: EngineStats): Promise<void> {
-    for (const name of this.fs.list(this.o.dir)) {
-      try {
-        s.diskBytes += this.fs.fileSize(path.join(this.o.dir, name));
-        s.files++;
-      } catch {
-        /* removed by a compaction meanwhile */
-      }
-    }
+    addDirSize(this.fs, this.o.dir, s);
     try {
       parseRocksStats(this.db.getProperty('rocksdb.stats'), s);
       s.indexMemoryBytes = (Number(this.db.getProperty('rocksdb.estimate-table-readers-mem')) || 0) + (Number(this.db.getProperty('rocksdb.cur-size-all-mem-tables')) || 0);
