@@ -10,17 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "$1") n=${2:-10000} ops=${3:-20000} threads=${4:-"1 8 64"}
 mkdir -p "$out"
-root=$(mktemp -d /tmp/kvlab-etcd-bench-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 1
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$root"
-}
-trap cleanup EXIT
+BENCH_NAME=etcd-bench . bench/loopback-servers.sh
 command -v etcd > /dev/null || { echo "etcd not found: sudo apt-get install etcd-server" >&2; exit 2; }
-port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 # start_set NAME COUNT -> prints the client URLs joined by '+'
 start_set() {
   local name=$1 count=$2 i cluster="" urls=() cps=() pps=()

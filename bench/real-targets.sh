@@ -12,17 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "$1") n=${2:-10000} secs=${3:-8} threads=${4:-"1 8 64"}
 mkdir -p "$out"
-root=$(mktemp -d /tmp/kvlab-targets-bench-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 1
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$root"
-}
-trap cleanup EXIT
-port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+BENCH_NAME=targets-bench . bench/loopback-servers.sh
 user=(); [ "$(id -u)" = 0 ] && user=(-u root)
 # start_mc: one memcached; its address goes to $addr (no command substitution: the server must
 # not hold the substitution's pipe, and its pid must reach the cleanup list)
