@@ -104,6 +104,21 @@ export const HarnessSettingsSchema = Type.Object({
     by: Enum(['given', 'ladder'] as const),
     ladder: Type.Array(Type.Object({ threads: Type.Integer({ minimum: 1 }), throughput: NonNeg })),
   })),
+  /**
+   * A scale-out run (`--clients N`, `--agents`; harness/clients/): `count` client processes ran
+   * each trial together (one barrier start) and the figures are their exact merge (histograms
+   * added bucket by bucket). `mode`: `processes` (children of the coordinator) or `agents`
+   * (`kvlab agent` on each listed host, `clientsPerAgent` each). `ownStores`: every client had
+   * its own store (`--clients-own-stores`, embedded engines); else all shared one. `threads` is
+   * per client. Absent: one process.
+   */
+  clients: Type.Optional(Type.Object({
+    count: Type.Integer({ minimum: 1 }),
+    mode: Enum(['processes', 'agents'] as const),
+    ownStores: Type.Boolean(),
+    agents: Type.Optional(Type.Array(Type.String())),
+    clientsPerAgent: Type.Optional(Type.Integer({ minimum: 1 })),
+  })),
 });
 
 /** The machine and software a result came from. */
@@ -228,6 +243,38 @@ export const MachineLoadSchema = Type.Object({
   selfTicks: Type.Optional(Nullable(NonNeg)),
 });
 
+/**
+ * One client of a scale-out trial (`harness.clients`): its share, its own figures and how its
+ * clock related to the coordinator's. `clockOffsetMs` = client clock − coordinator clock, from
+ * the ping with the smallest round trip (`rttMs`) at the barrier; `startSkewMs` = when its loop
+ * began, on the coordinator's clock, minus the barrier instant.
+ */
+export const ClientTrialSchema = Type.Object({
+  index: Count,
+  /** The client's host name, and the agent (HOST:PORT) it ran under, or null for a local child. */
+  host: Type.String(),
+  agent: Nullable(Type.String()),
+  pid: Count,
+  seed: Type.Number(),
+  /** Load: the key numbers this client inserted (insertstart, insertcount); run: its operation share, and its open-loop target or null. */
+  insertstart: Type.Optional(Count),
+  insertcount: Type.Optional(Count),
+  operationShare: Type.Optional(Count),
+  targetOpsPerSec: Nullable(NonNeg),
+  operations: Count,
+  durationMs: NonNeg,
+  throughput: NonNeg,
+  stoppedBy: Type.String(),
+  failed: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  failures: Count,
+  latency: HistogramRecordSchema,
+  intendedLatency: Nullable(HistogramRecordSchema),
+  intervals: Type.Array(Type.Object({ tMs: NonNeg, operations: Count, throughput: NonNeg, p99: Nullable(NonNeg) })),
+  clockOffsetMs: Finite,
+  rttMs: NonNeg,
+  startSkewMs: Finite,
+});
+
 /** One measured execution of a phase. */
 export const PhaseTrialSchema = Type.Object({
   trial: Count,
@@ -281,6 +328,15 @@ export const PhaseTrialSchema = Type.Object({
   })),
   /** Pid of the child process the trial ran in (`--fork`); absent when it ran in the parent. */
   pid: Type.Optional(Count),
+  /**
+   * A scale-out trial (`harness.clients`): each client's own figures. The trial's own figures are
+   * their merge: operations and bytes summed, latency histograms added bucket by bucket, intervals
+   * aligned on the coordinator's clock; engine stats, memory, faults and amplification's engine
+   * figures are client 0's (`io` is summed over all clients on this machine's clock).
+   */
+  clients: Type.Optional(Type.Array(ClientTrialSchema)),
+  /** Interval histograms of this trial in HdrHistogram's interval log format, written beside the results (`--out X.json` → `X.t<trial>.<phase>.hlog`); the file name. */
+  hlog: Type.Optional(Type.String()),
 });
 
 /** Statistics of one figure across trials: median, mean, sample stdDev, Student-t 95% CI of the mean (null when n < 2). */
@@ -348,6 +404,7 @@ export type ProcIo = Static<typeof ProcIoSchema>;
 export type Amplification = Static<typeof AmplificationSchema>;
 export type MachineLoad = Static<typeof MachineLoadSchema>;
 export type PhaseTrial = Static<typeof PhaseTrialSchema>;
+export type ClientTrial = Static<typeof ClientTrialSchema>;
 export type TrialStat = Static<typeof TrialStatSchema>;
 export type PhaseSummary = Static<typeof PhaseSummarySchema>;
 export type PhaseResult = Static<typeof PhaseResultSchema>;

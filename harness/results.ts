@@ -23,7 +23,7 @@ export {
   OP_TYPES, RESULTS_KIND, SCHEMA_VERSION, LOOP_KINDS, RESULTS_JSON_SCHEMA,
   type Amplification, type BindingFloorRecord, type EngineRecord, type EnvironmentManifest, type HarnessCost, type HarnessSettings,
   type HistogramRecord, type IntervalPoint, type LoopKind, type MachineLoad, type NotApplicable, type OpTypeResult,
-  type Percentiles, type PhaseResult, type PhaseSummary, type PhaseTrial, type ProcIo, type ResultOpType,
+  type Percentiles, type PhaseResult, type PhaseSummary, type PhaseTrial, type ClientTrial, type ProcIo, type ResultOpType,
   type ResultsFile, type RunMeta, type TrialStat, type WorkloadRecord,
 } from './results-schema.js';
 
