@@ -16,6 +16,7 @@ import { matrixCommand } from './commands/matrix.js';
 import { microCommand } from './commands/micro.js';
 import { compareCommand, reportCommand } from './commands/report.js';
 import { crashCommand } from './commands/crash.js';
+import { agentCommand } from './commands/agent.js';
 
 export const HELP = `usage: kvlab <command> [options]     (kvlab <command> --help for details)
 
@@ -29,6 +30,7 @@ commands:
   engines   list engines with capabilities, limits and options
   micro     tinybench microbenchmarks of engine primitives and codecs
   inspect   check and dump a btree data directory
+  agent     serve scale-out clients on this host for a coordinator's --agents
   help      this text
 
 example:
@@ -61,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
         return await microCommand(rest);
       case 'inspect':
         return await inspectCommand(rest);
+      case 'agent':
+        return await agentCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -68,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP + '\n');
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, report, compare, crash, engines, micro, inspect, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, report, compare, crash, engines, micro, inspect, agent, help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -208,6 +208,13 @@ export interface OpenOptions {
   fs?: Fs;
   /** Engine-specific options, already validated against the descriptor's `options` spec. */
   options?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Join a store that another open of the same engine owns (clients 1..N-1 of a scale-out run,
+   * harness/clients/): the open takes no ownership lock, so several processes write one store at
+   * once. Only engines whose descriptor has {@link EngineDescriptor.sharedOpen} honour it; any
+   * other engine refuses it with NOT_SUPPORTED (one process owns its files). Default false.
+   */
+  shared?: boolean;
 }
 
 /** The schema of one engine-specific option (used for validation, `--help` and reports). */
@@ -252,6 +259,11 @@ export interface EngineDescriptor {
    * compactions happen within a short random history). Optional.
    */
   readonly conformanceVariants?: readonly string[];
+  /**
+   * The store can be opened by several processes at once (`OpenOptions.shared`): a server whose
+   * clients coordinate through it (Redis, memcached). Absent: one process owns the store.
+   */
+  readonly sharedOpen?: true;
   /**
    * An async binding's own floor: a bare loop of the library calls the core makes, outside the
    * shell and the harness, in a fresh `dir` it removes after (see {@link BindingFloor}). The

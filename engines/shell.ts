@@ -616,6 +616,8 @@ function checkArray<T>(a: readonly T[], what: string): readonly T[] {
  * written before the core opens, an adopted marker-less one's after), wraps the core.
  */
 export function openShell(d: EngineDescriptor, opts: ResolvedOpenOptions): SyncShell | Promise<AsyncShell> {
+  if (opts.shared === true && d.sharedOpen !== true)
+    throw notSupported(`engine '${d.name}' cannot be opened by several processes at once (one process owns its store); give each client its own store (--clients-own-stores)`);
   const persistent = d.capabilities.persistent && d.role !== 'network';
   const lock = persistent ? takeLock(opts.fs, opts.dir) : undefined;
   let claim: DirectoryClaim | undefined;

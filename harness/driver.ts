@@ -20,7 +20,7 @@
  * and every one of them records the wait, as wrk2 and YCSB's `intended` measurement do).
  */
 import type { AsyncEngine, Engine } from '../engines/engine.js';
-import { Measurement } from './measurement.js';
+import { Measurement, type IntervalHook } from './measurement.js';
 import type { IntervalPoint } from './results.js';
 import type { OpSlot, OpSource, ValueCodec } from './source.js';
 import { OP_INDEX, newSlot } from './source.js';
@@ -95,6 +95,12 @@ export interface LoopSpec {
   opTimeoutMs?: number;
   /** Names the engine and phase in a timeout message. */
   what?: string;
+  /** A watchdog armed ahead (a scale-out client arms it before its barrier: starting its worker thread takes ms); the loop disarms it. */
+  watchdog?: SyncWatchdog;
+  /** Called once with `performance.timeOrigin + performance.now()` (ms since the epoch) as the measured loop starts (scale-out clients align on it). */
+  onStart?: (epochMs: number) => void;
+  /** Called as each interval closes with its own histograms (measurement.ts IntervalHook). */
+  onInterval?: IntervalHook;
 }
 
 /** The operation that did not complete within the loop's bound. */
@@ -147,7 +153,7 @@ function waitUntil(t: number): void {
 /** Drives a synchronous engine: a plain loop, no promise per operation. */
 export function runSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
   // a sync call cannot be interrupted: a watchdog thread bounds it (watchdog.ts)
-  const wd = SyncWatchdog.arm(s);
+  const wd = s.watchdog ?? SyncWatchdog.arm(s);
   try {
     return s.targetOpsPerSec === null ? closedSyncLoop(engine, s, wd?.cells) : openSyncLoop(engine, s, wd?.cells);
   } finally {
@@ -190,12 +196,13 @@ class BatchSlot {
  * op is generated after all earlier inserts were acknowledged, exactly as in YCSB's loop.
  */
 function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
-  const m = new Measurement(false);
+  const m = new Measurement(false, s.onInterval);
   const gen = newSlot();
   const slots = Array.from({ length: BATCH }, () => new BatchSlot());
   const pre: Array<Uint8Array | undefined> = new Array(BATCH).fill(undefined);
   const run = s.phase === 'run';
   const start = performance.now();
+  s.onStart?.(performance.timeOrigin + start);
   const deadline = s.maxExecutionMs > 0 ? start + s.maxExecutionMs : Infinity;
   let nextTick = start + s.intervalMs;
   let nextCheck = Math.min(nextTick, deadline);
@@ -271,11 +278,12 @@ function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefine
 
 /** Open loop: op i is due at start + i/target; the loop waits for it and times from it too. */
 function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
-  const m = new Measurement(true);
+  const m = new Measurement(true, s.onInterval);
   const op = newSlot();
   const period = 1000 / s.targetOpsPerSec!;
   const run = s.phase === 'run';
   const start = performance.now();
+  s.onStart?.(performance.timeOrigin + start);
   const deadline = s.maxExecutionMs > 0 ? start + s.maxExecutionMs : Infinity;
   let nextTick = start + s.intervalMs;
   let nextCheck = Math.min(nextTick, deadline);
@@ -339,10 +347,11 @@ function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined)
 
 /** Drives an asynchronous engine with `threads` operations in flight. */
 export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<LoopResult> {
-  const m = new Measurement(s.targetOpsPerSec !== null);
+  const m = new Measurement(s.targetOpsPerSec !== null, s.onInterval);
   const period = s.targetOpsPerSec === null ? 0 : 1000 / s.targetOpsPerSec;
   const run = s.phase === 'run';
   const start = performance.now();
+  s.onStart?.(performance.timeOrigin + start);
   const deadline = s.maxExecutionMs > 0 ? start + s.maxExecutionMs : Infinity;
   let nextTick = start + s.intervalMs;
   let stoppedBy: LoopResult['stoppedBy'] = run ? 'operationcount' : 'recordcount';

@@ -28,6 +28,25 @@ function deltaPercentile(cur: LatencyRecorder, prev: LatencyRecorder, p: number,
   return null;
 }
 
+/**
+ * Called as each interval closes with that interval's own histograms (all op types; the
+ * intended-start one with a target, else null). The recorders are scratch: read or encode them
+ * before returning, never keep them. Used by scale-out clients (harness/clients/) to stream
+ * interval histograms to the coordinator.
+ */
+export type IntervalHook = (point: IntervalPoint, delta: LatencyRecorder, intendedDelta: LatencyRecorder | null) => void;
+
+/** `out` = `cur` − `prev` (both cumulative). */
+function deltaInto(out: LatencyRecorder, cur: LatencyRecorder, prev: LatencyRecorder): LatencyRecorder {
+  const o = out.counts;
+  const a = cur.counts;
+  const b = prev.counts;
+  for (let i = 0; i < o.length; i++) o[i] = a[i]! - b[i]!;
+  out.count = cur.count - prev.count;
+  out.clamped = cur.clamped - prev.clamped;
+  return out;
+}
+
 export class Measurement {
   readonly latency: LatencyRecorder[] = OP_NAMES.map(() => new LatencyRecorder());
   readonly intended: LatencyRecorder[] | null;
@@ -49,8 +68,13 @@ export class Measurement {
   private lastTickDone = 0;
   private lastTickFailures = 0;
 
-  constructor(withIntended: boolean) {
+  private readonly deltaScratch: LatencyRecorder | null;
+  private readonly intendedScratch: LatencyRecorder | null;
+
+  constructor(withIntended: boolean, private readonly onInterval?: IntervalHook) {
     this.intended = withIntended ? OP_NAMES.map(() => new LatencyRecorder()) : null;
+    this.deltaScratch = onInterval ? new LatencyRecorder() : null;
+    this.intendedScratch = onInterval && withIntended ? new LatencyRecorder() : null;
   }
 
   /** A successful op of type index `t` (found = false for a read of an absent key). */
@@ -85,10 +109,12 @@ export class Measurement {
     for (const r of this.latency) this.curAll.add(r);
     const n = this.curAll.count - this.prevAll.count;
     let intendedP99: number | null = null;
+    let intendedDelta: LatencyRecorder | null = null;
     if (this.intended !== null) {
       this.curIntended.reset();
       for (const r of this.intended) this.curIntended.add(r);
       intendedP99 = deltaPercentile(this.curIntended, this.prevIntended, 99, this.curIntended.count - this.prevIntended.count);
+      if (this.intendedScratch !== null) intendedDelta = deltaInto(this.intendedScratch, this.curIntended, this.prevIntended);
       [this.prevIntended, this.curIntended] = [this.curIntended, this.prevIntended];
     }
     const ops = this.done - this.lastTickDone;
@@ -103,6 +129,7 @@ export class Measurement {
       intendedP99,
       failures: failures - this.lastTickFailures,
     };
+    if (this.onInterval !== undefined) this.onInterval(point, deltaInto(this.deltaScratch!, this.curAll, this.prevAll), intendedDelta);
     [this.prevAll, this.curAll] = [this.curAll, this.prevAll];
     this.lastTickMs = tMs;
     this.lastTickDone = this.done;

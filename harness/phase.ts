@@ -11,6 +11,7 @@ import { dirBytes, machineLoad, machineVerdict, memory, pageFaults, procIoDelta,
 import { ownCgroupUsage } from './memory-limit.js';
 import type { PhaseTrial } from './results.js';
 import { KvError } from '../engines/errors.js';
+import { SyncWatchdog } from './watchdog.js';
 
 /** A phase to run on an open engine. */
 export interface PhaseParams {
@@ -23,6 +24,8 @@ export interface PhaseParams {
   /** Expected live records after the phase and bytes per record, for estimates. */
   liveKeysEstimate: number;
   recordBytesEstimate: number;
+  /** Awaited after the warm-up and the 'before' probes, right before the measured loop: a scale-out client's start barrier (harness/clients/). */
+  barrier?: () => Promise<void>;
 }
 
 /** True for a synchronous engine (narrows the union). */
@@ -56,7 +59,7 @@ export async function runLoop(e: AnyEngine, spec: LoopSpec): Promise<LoopResult>
 export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<PhaseTrial> {
   let warmup: PhaseTrial['warmup'] = null;
   if (p.warmupOps > 0 && p.loop.phase === 'run') {
-    const w = await runLoop(e, { ...p.loop, limit: p.warmupOps, onTick: undefined, maxExecutionMs: 0 });
+    const w = await runLoop(e, { ...p.loop, limit: p.warmupOps, onTick: undefined, onStart: undefined, onInterval: undefined, maxExecutionMs: 0 });
     if (w.failed) throw new KvError(w.failed.code as never, `${p.loop.what ?? 'engine'} warm-up: the engine failed: ${w.failed.message}`);
     if (w.timedOut) throw new KvError('TIMEOUT', `${p.loop.what ?? 'engine'} warm-up: ${w.timedOut.op} (operation ${w.timedOut.index}) has not completed after ${(w.timedOut.waitedMs / 1000).toFixed(1)} s (--op-timeout): waiting for ${w.timedOut.waitingFor}`);
     warmup = { operations: w.operations, durationMs: w.durationMs };
@@ -68,7 +71,15 @@ export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<Phase
   const dirBefore = p.dir === null ? null : dirBytes(p.dir);
   const memBefore = memory();
   const faultsBefore = pageFaults();
-  const r = await runLoop(e, p.loop);
+  // a scale-out client waits here: every probe above is taken (and a sync loop's watchdog thread
+  // started), so its loop starts at the barrier
+  let loop = p.loop;
+  if (p.barrier) {
+    const watchdog = isSyncEngine(e) ? SyncWatchdog.arm(loop) : undefined;
+    if (watchdog) loop = { ...loop, watchdog };
+    await p.barrier();
+  }
+  const r = await runLoop(e, loop);
   const faultsAfter = pageFaults();
   const cgroup = ownCgroupUsage();
   // after a timed-out op an async engine may not answer a stats call either: bounded, else the 'before' figures

@@ -28,6 +28,7 @@ import { summarize } from './summary.js';
 import type { Workload } from './workload.js';
 import { workloadStreams } from './workload.js';
 import type { OpSource, ValueCodec } from './source.js';
+import type { LoopSpec } from './driver.js';
 import { createTrace, openTrace, RecordingSource, TraceSource } from './trace-source.js';
 
 /** Everything one benchmark needs. */
@@ -71,6 +72,18 @@ export interface BenchmarkOptions {
   memoryLimitNotApplied?: string;
   /** An operation (or an async open/close) still not completed after this many ms fails the run, partial results kept (default {@link DEFAULT_OP_TIMEOUT_MS}; 0: no bound). */
   opTimeoutMs?: number;
+  /** This process is one client of a scale-out run (harness/clients/client-child.ts): its barrier and streams. */
+  client?: ClientHooks;
+}
+
+/** What a scale-out client adds to a benchmark: it joins a shared store, waits at a barrier, streams intervals. */
+export interface ClientHooks {
+  /** Open with `shared` (clients 1..N-1 of one store: no ownership lock; engines/engine.ts OpenOptions.shared). */
+  shared: boolean;
+  /** Awaited after the engine is open and warmed up, before the measured loop. */
+  barrier: (phase: 'load' | 'run') => Promise<void>;
+  onStart: LoopSpec['onStart'];
+  onInterval: LoopSpec['onInterval'];
 }
 
 /** The default bound on one operation: generous (a compaction stall or an fsync on a busy disk is far shorter), never forever. */
@@ -182,7 +195,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
         if (ownsDir) fs.mkdirSync(dir, { recursive: true });
         // under a memory limit nothing an earlier process cached may serve this trial's reads
         if (cgroup !== null && persistent) dropDirCache(dir);
-        engine = await openBounded(openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes }), spec.label, d.kind === 'async' ? opTimeoutMs : 0);
+        engine = await openBounded(openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes, ...(o.client?.shared ? { shared: true } : {}) }), spec.label, d.kind === 'async' ? opTimeoutMs : 0);
         engineRec ??= engineRecord(engine, o, persistent ? dir : null);
       }
       const streams = workloadStreams(w, o.seed);
@@ -241,12 +254,14 @@ async function runOnePhase(
       warmupOps: phase === 'run' ? o.warmupOps : 0,
       liveKeysEstimate: cfg.insertcount,
       recordBytesEstimate: w.recordBytes,
+      ...(o.client ? { barrier: () => o.client!.barrier(phase) } : {}),
       loop: {
         phase, source, codec, limit, maxExecutionMs: maxMs,
         targetOpsPerSec: o.targetOpsPerSec, intervalMs: o.intervalMs,
         verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
         onTick: statusLine(label, limit, maxMs, o.status, o.statusIntervalMs),
         opTimeoutMs, what: `${engine.info.label} ${phase}`,
+        ...(o.client ? { onStart: o.client.onStart, onInterval: o.client.onInterval } : {}),
       },
     });
   } finally {

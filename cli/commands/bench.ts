@@ -16,6 +16,8 @@ import { openTrace } from '../../harness/trace-source.js';
 import type { Workload } from '../../harness/workload.js';
 import { loadWorkload } from '../../harness/workload.js';
 import { clientProps, writeExport, type ClientProps } from '../../harness/client-props.js';
+import { runScaleOut } from '../../harness/clients/coordinator.js';
+import { parseHostPort } from '../../harness/clients/links.js';
 
 /** Options shared by load, run and matrix. */
 export const COMMON_OPTIONS = {
@@ -170,15 +172,53 @@ ${cmd === 'load' ? 'Loads recordcount records (insertstart/insertcount) into the
   --trace FILE            replay a recorded run-phase trace (its workload and seed; load generates from them)
   --record-trace FILE     (run) record the run phase's operations to a trace file
   --fork / --no-fork      with --trials N: each trial in a fresh process (default), or all in this one
+  --clients N             run N client processes together (one barrier start) and merge them exactly:
+                          load splits the keys (insertstart/insertcount), run splits operationcount and
+                          --target, each client with its own seed; with --agents: N per agent (default 1)
+  --agents H:P,H:P,...    run the clients on other hosts, each running \`kvlab agent --listen H:P\`
+                          (network stores only); clock offsets are measured at the barrier
+  --clients-own-stores    every client gets its own store (<dir>/client-<i>): for engines one process owns
 ${COMMON_HELP}
 
 example: kvlab ${cmd} -P workloads/workloada -p recordcount=100000 --engine hashlog --durability none --seed 1 --out results/x.json`;
+
+/** The scale-out settings of `kvlab load|run` (--clients, --agents, --clients-own-stores), or null for one process; usage errors before any work. */
+function scaleOutOf(v: Record<string, unknown>, cmd: string, engine: string, memoryLimit: boolean, trace: boolean): { clients: number; agents: string[] | null; ownStores: boolean } | null {
+  const ownStores = v['clients-own-stores'] === true;
+  if (v.clients === undefined && v.agents === undefined) {
+    if (ownStores) throw new UsageError(`${cmd}: --clients-own-stores needs --clients N or --agents`);
+    return null;
+  }
+  const clients = intOpt(v.clients as string | undefined, 'clients') ?? 1;
+  let agents: string[] | null = null;
+  if (v.agents !== undefined) {
+    agents = (v.agents as string).split(',').map((a) => a.trim());
+    for (const a of agents) {
+      try {
+        parseHostPort(a, '--agents entry');
+      } catch (e) {
+        throw new UsageError(`${cmd}: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (v['no-fork'] === true) throw new UsageError(`${cmd}: --clients / --agents run every client in its own process; drop --no-fork`);
+  if (memoryLimit) throw new UsageError(`${cmd}: --memory-limit with --clients / --agents is not supported (one cgroup per client is not built)`);
+  if (trace) throw new UsageError(`${cmd}: --trace / --record-trace replay or record one stream; they do not split over --clients / --agents`);
+  const d = descriptorFor(engine);
+  const total = clients * (agents?.length ?? 1);
+  if (agents !== null && d.role !== 'network')
+    throw new UsageError(`${cmd}: --agents runs clients on other hosts, which reach only a network store; ${engine} is embedded`);
+  if (total > 1 && !ownStores && d.sharedOpen !== true)
+    throw new UsageError(`${cmd}: ${engine} is owned by one process (it cannot be opened by ${total} clients at once): give each client its own store with --clients-own-stores`);
+  return { clients, agents, ownStores };
+}
 
 /** Runs `kvlab load|run`. Returns the exit code. */
 export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     ...COMMON_OPTIONS, engine: { type: 'string' }, dir: { type: 'string' }, out: { type: 'string' },
     trace: { type: 'string' }, 'record-trace': { type: 'string' }, fork: { type: 'boolean' }, 'no-fork': { type: 'boolean' },
+    clients: { type: 'string' }, agents: { type: 'string' }, 'clients-own-stores': { type: 'boolean' },
   }, cmd);
   if (v.help) {
     process.stdout.write(BENCH_HELP(cmd) + '\n');
@@ -228,8 +268,17 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
     opTimeoutMs: c.opTimeoutMs,
     memoryLimitNotApplied: c.memoryLimitNotApplied,
   };
+  const scale = scaleOutOf(v, cmd, spec.name, c.memoryLimitBytes !== null, trace !== undefined || recordTrace !== undefined);
   let results;
-  if (fork) {
+  if (scale !== null) {
+    const kind = d.kind;
+    const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(kind, c.target !== null), kind === 'sync' ? 1 : c.threads);
+    results = await runScaleOut({
+      job: { options: { ...options, phases: [cmd], harnessCost: cost }, workload: { files: c.files, overrides: c.overrides } },
+      workload, clients: scale.clients, agents: scale.agents, ownStores: scale.ownStores, trials: c.trials,
+      hlogBase: v.out === undefined ? null : (v.out as string).replace(/\.json$/, ''),
+    });
+  } else if (fork) {
     // each trial in a fresh process on the same store (as YCSB's repeated runs)
     const kind = descriptorFor(spec.name).kind;
     const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(kind, c.target !== null), kind === 'sync' ? 1 : c.threads);

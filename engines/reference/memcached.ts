@@ -91,7 +91,8 @@ class MemcachedCore implements AsyncCore {
   constructor(
     private readonly client: MemjsClient,
     namespace: string,
-    private readonly lockKey: Buffer,
+    /** The lease key, or null for a shared open (it joins the namespace another open holds). */
+    private readonly lockKey: Buffer | null,
     private readonly lockId: Buffer,
     readonly limits: Limits,
     readonly version: string,
@@ -99,7 +100,8 @@ class MemcachedCore implements AsyncCore {
     private readonly timeoutMs: number,
   ) {
     this.prefix = Buffer.from(`${namespace}:r:`);
-    this.refresh = setInterval(() => void this.client.touch(this.lockKey, LEASE_S).catch(() => undefined), REFRESH_MS);
+    const key = lockKey;
+    this.refresh = setInterval(() => void (key === null ? undefined : this.client.touch(key, LEASE_S).catch(() => undefined)), REFRESH_MS);
     this.refresh.unref();
   }
 
@@ -170,8 +172,10 @@ class MemcachedCore implements AsyncCore {
     this.closed = true;
     clearInterval(this.refresh);
     try {
-      const held = await this.client.get(this.lockKey);
-      if (held.value !== null && held.value.equals(this.lockId)) await this.client.delete(this.lockKey);
+      if (this.lockKey !== null) {
+        const held = await this.client.get(this.lockKey);
+        if (held.value !== null && held.value.equals(this.lockId)) await this.client.delete(this.lockKey);
+      }
     } catch {
       /* the lease expires by itself */
     }
@@ -213,8 +217,9 @@ async function openMemcached(o: ResolvedOpenOptions): Promise<MemcachedCore> {
     const limits: Limits = { maxKeyBytes: MAX_KEY - prefixBytes, maxValueBytes: Math.min(LIMITS.maxValueBytes, itemMax - ITEM_OVERHEAD) };
     const lockKey = Buffer.from(`${namespace}:lock`);
     const lockId = randomBytes(12);
-    await acquireLease(client, lockKey, lockId, namespace);
-    return new MemcachedCore(client, namespace, lockKey, lockId, limits, `memjs ${packageVersion('memjs')}, memcached ${[...versions].join('/')}`,
+    // a shared open (a scale-out run's clients 1..N-1) joins the namespace client 0 holds
+    if (o.shared !== true) await acquireLease(client, lockKey, lockId, namespace);
+    return new MemcachedCore(client, namespace, o.shared === true ? null : lockKey, lockId, limits, `memjs ${packageVersion('memjs')}, memcached ${[...versions].join('/')}`,
       { servers: servers.join('+'), serverCount: servers.length, hashing: servers.length > 1 ? 'ketama' : 'single', namespace, itemSizeMax: itemMax, persistent: false }, timeoutMs);
   } catch (e) {
     client.close();
@@ -227,6 +232,7 @@ export const memcachedDescriptor: EngineDescriptor = {
   name: 'memcached',
   design: 'memcached via memjs (binary protocol): a cache, not persistent; pools by ketama consistent hashing (reference, network)',
   role: 'network',
+  sharedOpen: true,
   version: `memjs ${packageVersion('memjs')}`,
   fsSeam: 'none',
   kind: 'async',

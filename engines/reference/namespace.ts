@@ -14,6 +14,16 @@ import { KvError } from '../errors.js';
 /** on-disk: the marker file's name (shared by every network engine); never change without a version bump. */
 const MARKER = 'redis-namespace';
 
+/**
+ * Makes `dir`'s marker name `ns` (a scale-out run's clients share their coordinator's namespace;
+ * harness/clients/). INVALID_ARGUMENT for a name the marker cannot hold.
+ */
+export function writeNamespaceMarker(dir: string, ns: string, fs: Fs): void {
+  if (!/^[\x21-\x7e]+$/.test(ns)) throw new KvError('INVALID_ARGUMENT', `namespace ${JSON.stringify(ns)} is not a printable name`);
+  fs.mkdirp(dir);
+  writeFileAtomic(fs, path.join(dir, MARKER), Buffer.from(`${ns}\n`));
+}
+
 /** The namespace: the option if set, else the one named by `dir`'s marker file (created if missing). CORRUPTION for an unreadable marker. */
 export function resolveNamespace(option: string, dir: string, fs: Fs): string {
   if (option !== '') return option;

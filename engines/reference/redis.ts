@@ -71,7 +71,7 @@ class RedisCore implements AsyncCore {
     binaryClient: Client | undefined,
     private readonly cluster: boolean,
     private readonly primaries: Redis[],
-    private readonly lock: NamespaceLock,
+    private readonly lock: Pick<NamespaceLock, 'release'>,
     /** Every primary fsyncs each write before replying (appendfsync always): each write is durable on return. */
     readonly durableWrites: boolean,
     namespace: string,
@@ -310,7 +310,8 @@ async function openRedis(o: ResolvedOpenOptions, cluster: boolean): Promise<Redi
       policies.add(persistence.appendonly ? persistence.appendfsync : 'off');
     }
     const serverVersion = /^redis_version:(.+)$/m.exec(await primaries[0]!.info('server'))?.[1]?.trim() ?? 'unknown';
-    const lock = await NamespaceLock.acquire(lockConn, lockKey);
+    // a shared open (a scale-out run's clients 1..N-1) joins the namespace client 0 holds
+    const lock = o.shared === true ? { release: async () => void lockConn.disconnect() } : await NamespaceLock.acquire(lockConn, lockKey);
     const caps = cluster ? CLUSTER_CAPS : SINGLE_CAPS;
     return new RedisCore(client, binaryClient, cluster, primaries, lock, fsyncEveryWrite, namespace,
       `ioredis ${packageVersion('ioredis')}, redis-server ${serverVersion}`,
@@ -329,6 +330,7 @@ export const redisDescriptor: EngineDescriptor = {
   name: 'redis',
   design: 'Redis server via ioredis: hash per record + sorted-set index (YCSB layout), Lua-atomic writes (reference, network)',
   role: 'network',
+  sharedOpen: true,
   version: `ioredis ${packageVersion('ioredis')}`,
   fsSeam: 'none',
   kind: 'async',
@@ -348,6 +350,7 @@ export const redisClusterDescriptor: EngineDescriptor = {
   name: 'redis-cluster',
   design: 'Redis Cluster via ioredis: records over hash slots, one sorted-set index, non-atomic batches (reference, network)',
   role: 'network',
+  sharedOpen: true,
   version: `ioredis ${packageVersion('ioredis')}`,
   fsSeam: 'none',
   kind: 'async',
