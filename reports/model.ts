@@ -149,7 +149,7 @@ export function clientsStatement(c: Pick<Cell, 'clients' | 'clientsSetting'>): s
   const s = c.clientsSetting;
   if (!s) return null;
   const agents = s.mode === 'agents' && s.agents?.length
-    ? ` on ${s.agents.length} agent(s)${s.clientsPerAgent ? ` × ${s.clientsPerAgent}` : ''}` : '';
+    ? `: ${s.agents.length} agent${s.agents.length === 1 ? '' : 's'}${s.clientsPerAgent ? ` × ${s.clientsPerAgent} each` : ''}` : '';
   return `${c.clients} client process${c.clients === 1 ? '' : 'es'} (${s.mode}${agents}), merged exactly${s.ownStores ? ', own stores' : ''}`;
 }
 

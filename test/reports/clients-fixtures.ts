@@ -12,6 +12,8 @@ export interface WithClientsOptions {
   ownStores?: boolean;
   /** Host name of every client (default `host-<index>`). */
   host?: string;
+  /** Run under these agents (HOST:PORT, `clientsPerAgent` each) instead of as local children. */
+  agents?: readonly string[];
 }
 
 /** A deep copy of `r` as a scale-out run of `weights.length` client processes (validated). */
@@ -19,11 +21,14 @@ export function withClients(r: ResultsFile, opts: WithClientsOptions): ResultsFi
   const c = structuredClone(r);
   const n = opts.weights.length;
   const total = opts.weights.reduce((a, b) => a + b, 0);
-  c.harness.clients = { count: n, mode: 'processes', ownStores: opts.ownStores ?? false };
+  const per = opts.agents ? Math.ceil(n / opts.agents.length) : 0;
+  c.harness.clients = opts.agents
+    ? { count: n, mode: 'agents', ownStores: opts.ownStores ?? false, agents: [...opts.agents], clientsPerAgent: per }
+    : { count: n, mode: 'processes', ownStores: opts.ownStores ?? false };
   for (const p of c.phases) {
     for (const t of p.trials) {
       t.clients = opts.weights.map((w, i): ClientTrial => ({
-        index: i, host: opts.host ?? `host-${i}`, agent: null, pid: 1000 + i, seed: c.workload.seed + i,
+        index: i, host: opts.host ?? `host-${i}`, agent: opts.agents ? opts.agents[Math.floor(i / per)]! : null, pid: 1000 + i, seed: c.workload.seed + i,
         operationShare: Math.round((t.operations * w) / total), targetOpsPerSec: null,
         operations: Math.round((t.operations * w) / total), durationMs: t.durationMs, throughput: (t.throughput * w) / total,
         stoppedBy: t.stoppedBy, failures: 0, latency: t.overall.latency, intendedLatency: null,

@@ -8,7 +8,7 @@ import type { ResultsFile } from '../../harness/results.js';
 import { clientsTables, STRAGGLER_FRACTION } from '../../reports/clients.js';
 import { clientsFigures } from '../../reports/figures/clients.js';
 import { scaleFigures } from '../../reports/figures/scale.js';
-import { renderHtmlReport, renderMarkdownSummary } from '../../reports/index.js';
+import { compareResults, renderHtmlReport, renderMarkdownSummary } from '../../reports/index.js';
 import { buildModel, contextLine } from '../../reports/model.js';
 import { latencyTable, throughputTable } from '../../reports/tables.js';
 import { withClients } from './clients-fixtures.js';
@@ -67,6 +67,22 @@ describe('cells and client counts', () => {
     expect(lt.rows.filter((r) => String(r.at(-1)).startsWith('4 client processes')).length).toBeGreaterThan(0);
     // no scale-out cell: the tables are unchanged
     expect(throughputTable(buildModel([map1, hash1]), 'run').head).not.toContain('clients');
+  });
+
+
+  it('names agents, warns when one cell merges files run differently, and when a comparison crosses client counts', () => {
+    const agents = withClients(map1, { weights: EVEN, agents: ['10.0.0.1:7070', '10.0.0.2:7070'] });
+    const a = buildModel([agents]).cells[0]!;
+    expect(contextLine([a])).toMatch(/ · 4 client processes \(agents: 2 agents × 2 each\), merged exactly$/);
+    const agentCol = clientsTables(buildModel([agents]))[0]!;
+    expect(agentCol.rows.map((r) => r[agentCol.head.indexOf('agent')])).toContain('10.0.0.2:7070');
+    // --clients 1 is one client count with a one-process run, but not the same setting: said, not hidden
+    const one = withClients(map1, { weights: [1] });
+    const m = buildModel([map1, one]);
+    expect(m.cells).toHaveLength(1);
+    expect(m.warnings.some((w) => /its files ran clients differently \(one process vs 1 client process \(processes\), merged exactly\)/.test(w))).toBe(true);
+    expect(compareResults([map1], [map4]).warnings.some((w) => /one process \(baseline\) vs 4 client processes \(processes\), merged exactly \(candidate\)/.test(w))).toBe(true);
+    expect(compareResults([map1], [map1]).warnings.some((w) => /client/.test(w))).toBe(false);
   });
 });
 
