@@ -33,7 +33,7 @@ function clientRow(t: PhaseTrial, c: ClientTrial, straggler: boolean, med: numbe
   const mark: CellContent = straggler
     ? markup(`<strong class="straggler">${escapeHtml(`STRAGGLER: ${formatNumber(c.throughput / med)}× the median client's ${formatNumber(med)} ops/s`)}</strong>`)
     : '';
-  return [t.trial, c.index, c.host, c.agent ?? 'local', c.pid, c.operations, `${formatNumber(c.throughput)} ops/s`,
+  return [t.trial, c.index, c.host, c.agent ?? 'local', c.pid, formatNumber(c.operations), `${formatNumber(c.throughput)} ops/s`,
     formatNs(c.latency.percentiles.p99), c.failures, ms(c.clockOffsetMs), ms(c.startSkewMs), mark,
     c.failed ? `${c.failed.code}: ${c.failed.message}` : ''];
 }

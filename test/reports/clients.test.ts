@@ -9,7 +9,7 @@ import { clientsTables, STRAGGLER_FRACTION } from '../../reports/clients.js';
 import { clientsFigures } from '../../reports/figures/clients.js';
 import { scaleFigures } from '../../reports/figures/scale.js';
 import { compareResults, renderHtmlReport, renderMarkdownSummary } from '../../reports/index.js';
-import { buildModel, contextLine } from '../../reports/model.js';
+import { buildModel, contextLine, formatNs, formatNumber } from '../../reports/model.js';
 import { latencyTable, throughputTable } from '../../reports/tables.js';
 import { withClients } from './clients-fixtures.js';
 import { HOSTILE, realResults, withRunThroughputs } from './fixtures.js';
@@ -100,7 +100,8 @@ describe('per-client breakdown', () => {
       expect(rows.map((r) => r[col('client')])).toEqual(tr.clients!.map((c) => c.index));
       expect(rows.map((r) => r[col('host')])).toEqual(tr.clients!.map((c) => c.host));
       expect(rows.map((r) => r[col('pid')])).toEqual(tr.clients!.map((c) => c.pid));
-      expect(rows.map((r) => r[col('operations')])).toEqual(tr.clients!.map((c) => c.operations));
+      expect(rows.map((r) => r[col('operations')])).toEqual(tr.clients!.map((c) => formatNumber(c.operations)));
+      expect(rows.map((r) => r[col('p99')])).toEqual(tr.clients!.map((c) => formatNs(c.latency.percentiles.p99)));
       const marked = rows.map((r) => typeof r[col('straggler')] === 'object' && /STRAGGLER/.test((r[col('straggler')] as { html: string }).html));
       expect(marked).toEqual(STRAGGLING.map((w) => w < STRAGGLER_FRACTION));
     }
