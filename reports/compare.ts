@@ -10,7 +10,7 @@
  */
 import type { PhaseResult, ResultsFile, TrialStat } from '../harness/results.js';
 import { OP_TYPES } from '../harness/results.js';
-import { buildModel, type Cell } from './model.js';
+import { buildModel, clientsStatement, type Cell } from './model.js';
 import { welchTTest } from './stats.js';
 
 /** The verdict for one metric. */
@@ -113,6 +113,8 @@ function setupWarnings(base: Cell[], cand: Cell[]): string[] {
     if (!b) continue;
     if (b.recordcount !== c.recordcount) out.push(`${c.series} × ${c.workload}: recordcount ${b.recordcount} (baseline) vs ${c.recordcount} (candidate)`);
     if (b.seed !== c.seed) out.push(`${c.series} × ${c.workload}: seed ${b.seed} (baseline) vs ${c.seed} (candidate)`);
+    if (clientsStatement(b) !== clientsStatement(c))
+      out.push(`${c.series} × ${c.workload}: ${clientsStatement(b) ?? 'one process'} (baseline) vs ${clientsStatement(c) ?? 'one process'} (candidate)`);
   }
   const envKey = (cells: Cell[]) => [...new Set(cells.flatMap((c) => c.files.map((f) => `${f.environment.cpuModel} / ${f.environment.cores} cores / ${f.environment.kernel} / Node ${f.environment.node}`)))];
   const be = envKey(base);

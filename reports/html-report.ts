@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateResults, type ResultsFile } from '../harness/results.js';
+import { clientsTables } from './clients.js';
 import { escapeHtml } from './escape.js';
+import { clientsFigures } from './figures/clients.js';
 import { numberFigures, type Figure, type SectionId } from './figures/figure.js';
 import { harnessCostFigure } from './figures/harness-cost.js';
 import { rumFigure } from './figures/rum.js';
@@ -41,13 +43,14 @@ function table(t: TableData): string {
 
 /** All figures of a model, numbered in page order. */
 export function reportFigures(model: ReportModel): Figure[] {
-  const figs = [throughputFigure(model, 'run'), ...scaleFigures(model), ...spectrumFigures(model), ...timelineFigures(model),
+  const figs = [throughputFigure(model, 'run'), ...scaleFigures(model), ...clientsFigures(model), ...spectrumFigures(model), ...timelineFigures(model),
     throughputFigure(model, 'load'), rumFigure(model), harnessCostFigure(model)].filter((f): f is Figure => f !== null);
   return numberFigures(figs);
 }
 
 const INTRO: Record<SectionId, string> = {
   throughput: 'Bars are the mean over trials with its 95% confidence interval; the table quotes the median. Series names carry the durability mode: compare engines only at the same durability.',
+  clients: 'Scale-out runs (kvlab run --clients N): each multi-client figure is the exact merge of its client processes (operations summed, latency histograms added bucket by bucket). The tables give each client of the run phase; a straggler (throughput below 0.8× the median client’s) is marked.',
   latency: 'Percentile spectrum on a log “nines” axis (HdrHistogram plotter style), all trials merged, service time (from call to return).',
   timeline: 'One point per interval of the trial with the median throughput.',
   load: 'Load phase (inserting recordcount records).',
@@ -56,7 +59,7 @@ const INTRO: Record<SectionId, string> = {
 };
 
 const HEADINGS: Record<SectionId, string> = {
-  throughput: 'Run throughput', latency: 'Latency percentile spectra', timeline: 'Throughput and p99 over time',
+  throughput: 'Run throughput', clients: 'Clients (scale-out runs)', latency: 'Latency percentile spectra', timeline: 'Throughput and p99 over time',
   load: 'Load throughput', rum: 'RUM view (amplification and memory)', harness: 'Harness cost',
 };
 
@@ -69,10 +72,10 @@ export function renderHtmlReport(results: ResultsFile[], opts: HtmlReportOptions
   const model = buildModel(results);
   const figures = reportFigures(model);
   const tablesFor: Record<SectionId, TableData[]> = {
-    throughput: [throughputTable(model, 'run')], latency: [latencyTable(model)], timeline: [],
+    throughput: [throughputTable(model, 'run')], clients: clientsTables(model), latency: [latencyTable(model)], timeline: [],
     load: [throughputTable(model, 'load')], rum: [rumTable(model), memoryTable(model), levelsTable(model)], harness: [harnessTable(model)],
   };
-  const order: SectionId[] = ['throughput', 'latency', 'timeline', 'load', 'rum', 'harness'];
+  const order: SectionId[] = ['throughput', 'clients', 'latency', 'timeline', 'load', 'rum', 'harness'];
   const sections: PageSection[] = order
     .map((id) => ({
       id: `s-${id}`, heading: HEADINGS[id], intro: `<p>${escapeHtml(INTRO[id])}</p>`,

@@ -1,10 +1,12 @@
 /**
  * Markdown for CI job summaries ($GITHUB_STEP_SUMMARY) and PR comments: the run throughput
  * table (median, CI, noise, ratio beside the absolute numbers), latency per op type, load
- * throughput, the RUM figures, harness cost, the context (durability, dataset size, seed) and a short environment manifest.
+ * throughput, the RUM figures, harness cost, the context (durability, dataset size, seed, client processes), the
+ * per-client breakdown of scale-out runs and a short environment manifest.
  * Every results-file string is escaped for Markdown.
  */
 import type { ResultsFile } from '../harness/results.js';
+import { clientsTables, STRAGGLER_FRACTION } from './clients.js';
 import { validateResults } from '../harness/results.js';
 import { escapeMarkdown } from './escape.js';
 import type { CellContent } from './html-table.js';
@@ -45,6 +47,11 @@ export function renderMarkdownSummary(results: ResultsFile[], opts: MarkdownSumm
   for (const w of model.workloads) out.push(`- ${escapeMarkdown(w)}: ${escapeMarkdown(contextLine(model.cells.filter((c) => c.workload === w)))}`);
   out.push('');
   for (const t of [throughputTable(model, 'run'), latencyTable(model), throughputTable(model, 'load'), rumTable(model), harnessTable(model)]) if (t.rows.length) out.push(markdownTable(t), '');
+  const perClient = clientsTables(model);
+  if (perClient.length > 0) {
+    out.push('### Clients (scale-out runs)', '', escapeMarkdown(`Each multi-client figure above is the exact merge of its client processes; a straggler (throughput below ${STRAGGLER_FRACTION}× the median client's) is marked.`), '');
+    for (const t of perClient) out.push(markdownTable(t), '');
+  }
   out.push('<details><summary>Environment manifest</summary>', '', markdownTable(environmentTable(model)), '', '</details>', '');
   return out.join('\n');
 }

@@ -3,12 +3,15 @@
  * derives the context every chart must state (durability, dataset size, seed). The only
  * module that decides how files combine; everything else reads {@link ReportModel}.
  */
-import type { PhaseResult, ResultsFile } from '../harness/results.js';
+import type { HarnessSettings, PhaseResult, ResultsFile } from '../harness/results.js';
 import { durabilityLabel } from '../harness/results.js';
 
-/** One engine (label + durability) × workload, merged from the files that describe it. */
+/** How a scale-out run's clients ran (`results.harness.clients`). */
+export type ClientsSetting = NonNullable<HarnessSettings['clients']>;
+
+/** One engine (label + durability) × workload (× client count), merged from the files that describe it. */
 export interface Cell {
-  /** Stable key: `label|durability|workload`. */
+  /** Stable key: `label|durability|workload` (the workload as shown, so it carries record and client counts when they vary). */
   key: string;
   /** Engine label as results show it (name + options). */
   engine: string;
@@ -17,7 +20,8 @@ export interface Cell {
   series: string;
   /**
    * The workload as reports show it: its name, with the record count appended (`workloada @
-   * 1,000,000`) when the results hold a scale series (several record counts of one workload).
+   * 1,000,000`) when the results hold a scale series (several record counts of one workload), and
+   * the client count (`workloada × 4 clients`) when they hold several client counts of it.
    */
   workload: string;
   /** The workload's own name (without the record count). */
@@ -40,6 +44,10 @@ export interface Cell {
   ratioToMemory: number;
   /** Why the run is partial (an op timed out, OOM), or null when complete. */
   partial: string | null;
+  /** Client processes that ran each trial together (`harness.clients.count`); 1 for a one-process run. */
+  clients: number;
+  /** The scale-out setting of the cell's first file, or null for a one-process run. */
+  clientsSetting: ClientsSetting | null;
 }
 
 /** Everything a report renders. */
@@ -69,10 +77,16 @@ export function buildModel(files: readonly ResultsFile[]): ReportModel {
   // a scale series: one workload at several record counts (kvlab matrix -p recordcount=a,b,c)
   const sizes = new Map<string, Set<number | null>>();
   for (const f of files) sizes.set(f.workload.name, (sizes.get(f.workload.name) ?? new Set()).add(rcOf(f)));
+  // client counts are kept apart like record counts: N clients' merged figures are not trials of one client
+  const clientCounts = new Map<string, Set<number>>();
+  for (const f of files) clientCounts.set(f.workload.name, (clientCounts.get(f.workload.name) ?? new Set()).add(clientsOf(f)));
   for (const f of files) {
     const rc = rcOf(f);
+    const n = clientsOf(f);
     const scaled = (sizes.get(f.workload.name)?.size ?? 0) > 1;
-    const workload = scaled ? `${f.workload.name} @ ${rc === null ? '?' : rc.toLocaleString('en-US')}` : f.workload.name;
+    const multi = (clientCounts.get(f.workload.name)?.size ?? 0) > 1;
+    const workload = (scaled ? `${f.workload.name} @ ${rc === null ? '?' : rc.toLocaleString('en-US')}` : f.workload.name) +
+      (multi ? ` × ${n} client${n === 1 ? '' : 's'}` : '');
     const key = `${f.engine.label}|${f.engine.durability}|${workload}`;
     let c = cells.get(key);
     if (!c) {
@@ -85,10 +99,12 @@ export function buildModel(files: readonly ResultsFile[]): ReportModel {
         recordcount: rc, seed: f.workload.seed,
         datasetBytes: ds.estimatedBytes, ratioToRam: ds.ratioToRam,
         memoryBytes, memoryLimited: limit !== null, ratioToMemory: memoryBytes > 0 ? ds.estimatedBytes / memoryBytes : 0,
-        partial: null,
+        partial: null, clients: n, clientsSetting: f.harness.clients ?? null,
       };
       cells.set(key, c);
     }
+    if (c.files.length > 0 && clientsStatement(c) !== clientsStatement({ clients: n, clientsSetting: f.harness.clients ?? null }))
+      warnings.push(`${c.series} × ${c.workload}: its files ran clients differently (${clientsStatement(c) ?? 'one process'} vs ${clientsStatement({ clients: n, clientsSetting: f.harness.clients ?? null }) ?? 'one process'}); the first file's setting is stated`);
     c.files.push(f);
     if (f.partial) {
       c.partial = f.partial.reason;
@@ -117,6 +133,24 @@ export function buildModel(files: readonly ResultsFile[]): ReportModel {
     series: [...new Set(list.map((c) => c.series))],
     workloads: [...new Set(list.map((c) => c.workload))],
   };
+}
+
+/** Client processes of a results file: `harness.clients.count`, 1 when absent. */
+export function clientsOf(f: ResultsFile): number {
+  return f.harness.clients?.count ?? 1;
+}
+
+/**
+ * How a cell's figures were obtained from its clients, in the report's wording: `4 client
+ * processes (processes), merged exactly` (`, own stores` when every client had its own store;
+ * the agents when they ran under `kvlab agent`), or null for a one-process run.
+ */
+export function clientsStatement(c: Pick<Cell, 'clients' | 'clientsSetting'>): string | null {
+  const s = c.clientsSetting;
+  if (!s) return null;
+  const agents = s.mode === 'agents' && s.agents?.length
+    ? `: ${s.agents.length} agent${s.agents.length === 1 ? '' : 's'}${s.clientsPerAgent ? ` × ${s.clientsPerAgent} each` : ''}` : '';
+  return `${c.clients} client process${c.clients === 1 ? '' : 'es'} (${s.mode}${agents}), merged exactly${s.ownStores ? ', own stores' : ''}`;
 }
 
 /**
@@ -168,7 +202,9 @@ export function formatNs(ns: number | null): string {
 
 /**
  * The context line every chart states for the cells it shows: dataset size (records, bytes,
- * ratio to the memory the run had: its limit, or RAM), seed(s) and durability mode(s). Distinct values are listed when they differ.
+ * ratio to the memory the run had: its limit, or RAM), seed(s) and durability mode(s), and for
+ * scale-out runs how many client processes ran and that their figures are merged exactly
+ * ({@link clientsStatement}; `one process` beside them for one-process cells). Distinct values are listed when they differ.
  */
 export function contextLine(cells: readonly Cell[]): string {
   const uniq = <T>(xs: T[]) => [...new Set(xs)];
@@ -176,5 +212,7 @@ export function contextLine(cells: readonly Cell[]): string {
   const bytes = uniq(cells.map((c) => `${formatBytes(c.datasetBytes)} = ${formatNumber(c.ratioToMemory)}× ${c.memoryLimited ? `the ${formatBytes(c.memoryBytes)} memory limit` : `RAM (${formatBytes(c.memoryBytes)}, no memory limit)`}`));
   const seeds = uniq(cells.map((c) => String(c.seed)));
   const dur = uniq(cells.map((c) => c.durability));
-  return `records ${rc.join('/')} (${bytes.join('; ')}) · seed ${seeds.join('/')} · durability ${dur.join('/')}`;
+  const clients = cells.some((c) => c.clientsSetting) ? uniq(cells.map((c) => clientsStatement(c) ?? 'one process')) : [];
+  return `records ${rc.join('/')} (${bytes.join('; ')}) · seed ${seeds.join('/')} · durability ${dur.join('/')}` +
+    (clients.length ? ` · ${clients.join(' / ')}` : '');
 }

@@ -71,7 +71,7 @@ th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-al
 td:nth-child(-n+2) { min-width: 7em; max-width: 26em; } .tablewrap { overflow-x: auto; }
 .note { color: #8a4b00; font-size: 0.9em; margin: 2px 0 8px; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.na { color: #777; font-style: italic; } .status { color: #b00; }
+.na { color: #777; font-style: italic; } .status { color: #b00; } .straggler { color: #b00; }
 `;
 
 /** A titled section of the page: trusted HTML built from escaped parts. */

@@ -7,7 +7,7 @@ import { OP_TYPES } from '../harness/results.js';
 import { harnessCostOf, loopLabel, nsPerOp } from './figures/harness-cost.js';
 import { medianAmplification, RUM_METRICS } from './figures/rum.js';
 import type { CellContent } from './html-table.js';
-import { formatBytes, formatNs, formatNumber, type Cell, type ReportModel } from './model.js';
+import { clientsStatement, formatBytes, formatNs, formatNumber, type Cell, type ReportModel } from './model.js';
 import { ciText, isNoisy, relativeCiHalfWidth } from './noise.js';
 
 /** A table as data. */
@@ -19,14 +19,26 @@ export interface TableData {
   numericFrom: number;
 }
 
-/** Run (or load) throughput: median, 95% CI, n, ratio to the best series of the workload. */
+/**
+ * A `clients` column (how the figures were obtained: `4 client processes (processes), merged
+ * exactly` or `one process`) appended to `t`, only when some cell of the model ran clients.
+ * `cellOf` gives the cell each row describes, in row order.
+ */
+function withClientsColumn(model: ReportModel, t: TableData, cellOf: readonly Cell[]): TableData {
+  if (!model.cells.some((c) => c.clientsSetting)) return t;
+  return { ...t, head: [...t.head, 'clients'], rows: t.rows.map((r, i) => [...r, clientsStatement(cellOf[i]!) ?? 'one process']) };
+}
+
+/** Run (or load) throughput: median, 95% CI, n, ratio to the best series of the workload; the clients column for scale-out runs. */
 export function throughputTable(model: ReportModel, phase: 'load' | 'run'): TableData {
   const rows: CellContent[][] = [];
+  const of: Cell[] = [];
   for (const w of model.workloads) {
     const cells = model.cells.filter((c) => c.workload === w);
     const best = Math.max(0, ...cells.map((c) => c[phase]?.summary.throughput.median ?? 0));
     const bestCell = cells.find((c) => c[phase]?.summary.throughput.median === best);
     for (const c of cells) {
+      of.push(c);
       const s = c[phase]?.summary.throughput;
       const mem = `${formatNumber(c.ratioToMemory)}× ${c.memoryLimited ? `${formatBytes(c.memoryBytes)} limit` : 'RAM'}`;
       if (!s) {
@@ -41,19 +53,23 @@ export function throughputTable(model: ReportModel, phase: 'load' | 'run'): Tabl
       rows.push([w, c.series, `${formatNumber(s.median)} ops/s${c.partial ? ' (PARTIAL)' : ''}`, ciText(s, formatNumber), s.n, noise, mem, ratio]);
     }
   }
-  return {
+  return withClientsColumn(model, {
     caption: `${phase === 'run' ? 'Run' : 'Load'} throughput (median of trials; ratio = median / best median in the workload)`,
     head: ['workload', 'engine [durability]', 'median', '95% CI of mean', 'trials', 'noise (busy: other processes used over 25% of a core, or CPU steal over 5%, during the trial)', 'data : memory', 'ratio to best'],
     rows, numericFrom: 2,
-  };
+  }, of);
 }
 
-/** Latency per op type (run): median over trials of p50/p99/p99.9, counts, failures, not-found. */
+/** Latency per op type (run): median over trials of p50/p99/p99.9, counts, failures, not-found; the clients column for scale-out runs. */
 export function latencyTable(model: ReportModel): TableData {
   const rows: CellContent[][] = [];
+  const of: Cell[] = [];
   for (const c of model.cells) {
     if (!c.run) {
-      if (c.notApplicable) rows.push([c.workload, c.series, 'n/a', `n/a: ${c.notApplicable}`, null, null, null, null, null]);
+      if (c.notApplicable) {
+        of.push(c);
+        rows.push([c.workload, c.series, 'n/a', `n/a: ${c.notApplicable}`, null, null, null, null, null]);
+      }
       continue;
     }
     for (const op of OP_TYPES) {
@@ -61,15 +77,16 @@ export function latencyTable(model: ReportModel): TableData {
       if (!st) continue;
       const count = c.run.trials.reduce((s, t) => s + (t.ops[op]?.count ?? 0), 0);
       const notFound = c.run.trials.reduce((s, t) => s + (t.ops[op]?.notFound ?? 0), 0);
+      of.push(c);
       rows.push([c.workload, c.series, op, formatNs(st.p50.median), formatNs(st.p99.median), formatNs(st.p99_9.median),
         count, st.failures.values.reduce((a, b) => a + b, 0), notFound]);
     }
   }
-  return {
+  return withClientsColumn(model, {
     caption: 'Run-phase latency per operation type (service time; median over trials)',
     head: ['workload', 'engine [durability]', 'op', 'p50', 'p99', 'p99.9', 'ops (all trials)', 'failures', 'not found'],
     rows, numericFrom: 3,
-  };
+  }, of);
 }
 
 function ampWithAbsolute(c: Cell, phase: 'load' | 'run', field: (typeof RUM_METRICS)[number]['field']): string {

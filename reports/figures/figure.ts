@@ -32,7 +32,7 @@ export interface Figure {
 }
 
 /** Report sections, in page order. */
-export type SectionId = 'throughput' | 'latency' | 'timeline' | 'load' | 'rum' | 'harness';
+export type SectionId = 'throughput' | 'clients' | 'latency' | 'timeline' | 'load' | 'rum' | 'harness';
 
 /** A stable color per series index (colour-blind-friendly Okabe–Ito, then Tableau). */
 export function seriesColor(i: number): string {
