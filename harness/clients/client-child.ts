@@ -57,7 +57,10 @@ async function run(job: ClientJob): Promise<void> {
         onStart = null;
         await until(at);
       },
-      onStart: (epochMs) => send({ t: 'started', epochMs }),
+      onStart: (epochMs) => {
+        send({ t: 'started', epochMs });
+        process.stderr.write(`client ${job.index}/${job.count}: measuring ${job.trial.options.phases[0]} from ${new Date(epochMs).toISOString()}\n`);
+      },
       onInterval: (p, delta, intended) => send({ t: 'interval', tMs: p.tMs, operations: p.operations, failures: p.failures, hist: encode(delta), intendedHist: intended === null ? null : encode(intended) }),
     },
   });
