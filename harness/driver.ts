@@ -20,7 +20,7 @@
  * and every one of them records the wait, as wrk2 and YCSB's `intended` measurement do).
  */
 import type { AsyncEngine, Engine } from '../engines/engine.js';
-import { Measurement, type IntervalHook } from './measurement.js';
+import { Measurement, type IntervalHook, type RawLatencySink } from './measurement.js';
 import type { IntervalPoint } from './results.js';
 import type { OpSlot, OpSource, ValueCodec } from './source.js';
 import { OP_INDEX, newSlot } from './source.js';
@@ -101,6 +101,8 @@ export interface LoopSpec {
   onStart?: (epochMs: number) => void;
   /** Called as each interval closes with its own histograms (measurement.ts IntervalHook). */
   onInterval?: IntervalHook;
+  /** Every successful op's service time, unbinned (measurement.ts RawLatencySink). */
+  rawLatencies?: RawLatencySink;
 }
 
 /** The operation that did not complete within the loop's bound. */
@@ -196,7 +198,7 @@ class BatchSlot {
  * op is generated after all earlier inserts were acknowledged, exactly as in YCSB's loop.
  */
 function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
-  const m = new Measurement(false, s.onInterval);
+  const m = new Measurement(false, s.onInterval, s.rawLatencies);
   const gen = newSlot();
   const slots = Array.from({ length: BATCH }, () => new BatchSlot());
   const pre: Array<Uint8Array | undefined> = new Array(BATCH).fill(undefined);
@@ -278,7 +280,7 @@ function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefine
 
 /** Open loop: op i is due at start + i/target; the loop waits for it and times from it too. */
 function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
-  const m = new Measurement(true, s.onInterval);
+  const m = new Measurement(true, s.onInterval, s.rawLatencies);
   const op = newSlot();
   const period = 1000 / s.targetOpsPerSec!;
   const run = s.phase === 'run';
@@ -347,7 +349,7 @@ function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined)
 
 /** Drives an asynchronous engine with `threads` operations in flight. */
 export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<LoopResult> {
-  const m = new Measurement(s.targetOpsPerSec !== null, s.onInterval);
+  const m = new Measurement(s.targetOpsPerSec !== null, s.onInterval, s.rawLatencies);
   const period = s.targetOpsPerSec === null ? 0 : 1000 / s.targetOpsPerSec;
   const run = s.phase === 'run';
   const start = performance.now();

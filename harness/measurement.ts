@@ -47,6 +47,11 @@ function deltaInto(out: LatencyRecorder, cur: LatencyRecorder, prev: LatencyReco
   return out;
 }
 
+/** Receives every successful op's service time (ns), unbinned: a research check on the histograms (`--raw-latencies`). */
+export interface RawLatencySink {
+  push(ns: number): void;
+}
+
 export class Measurement {
   readonly latency: LatencyRecorder[] = OP_NAMES.map(() => new LatencyRecorder());
   readonly intended: LatencyRecorder[] | null;
@@ -71,7 +76,7 @@ export class Measurement {
   private readonly deltaScratch: LatencyRecorder | null;
   private readonly intendedScratch: LatencyRecorder | null;
 
-  constructor(withIntended: boolean, private readonly onInterval?: IntervalHook) {
+  constructor(withIntended: boolean, private readonly onInterval?: IntervalHook, private readonly raw?: RawLatencySink) {
     this.intended = withIntended ? OP_NAMES.map(() => new LatencyRecorder()) : null;
     this.deltaScratch = onInterval ? new LatencyRecorder() : null;
     this.intendedScratch = onInterval && withIntended ? new LatencyRecorder() : null;
@@ -80,6 +85,7 @@ export class Measurement {
   /** A successful op of type index `t` (found = false for a read of an absent key). */
   ok(t: number, serviceNs: number, intendedNs: number, found: boolean): void {
     this.latency[t]!.record(serviceNs);
+    if (this.raw !== undefined) this.raw.push(serviceNs);
     if (this.intended !== null) this.intended[t]!.record(intendedNs);
     this.okCount[t]!++;
     if (!found) this.notFound[t]!++;

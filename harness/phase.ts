@@ -59,7 +59,7 @@ export async function runLoop(e: AnyEngine, spec: LoopSpec): Promise<LoopResult>
 export async function runPhaseTrial(e: AnyEngine, p: PhaseParams): Promise<PhaseTrial> {
   let warmup: PhaseTrial['warmup'] = null;
   if (p.warmupOps > 0 && p.loop.phase === 'run') {
-    const w = await runLoop(e, { ...p.loop, limit: p.warmupOps, onTick: undefined, onStart: undefined, onInterval: undefined, maxExecutionMs: 0 });
+    const w = await runLoop(e, { ...p.loop, limit: p.warmupOps, onTick: undefined, onStart: undefined, onInterval: undefined, rawLatencies: undefined, maxExecutionMs: 0 });
     if (w.failed) throw new KvError(w.failed.code as never, `${p.loop.what ?? 'engine'} warm-up: the engine failed: ${w.failed.message}`);
     if (w.timedOut) throw new KvError('TIMEOUT', `${p.loop.what ?? 'engine'} warm-up: ${w.timedOut.op} (operation ${w.timedOut.index}) has not completed after ${(w.timedOut.waitedMs / 1000).toFixed(1)} s (--op-timeout): waiting for ${w.timedOut.waitingFor}`);
     warmup = { operations: w.operations, durationMs: w.durationMs };

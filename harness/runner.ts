@@ -84,6 +84,8 @@ export interface ClientHooks {
   barrier: (phase: 'load' | 'run') => Promise<void>;
   onStart: LoopSpec['onStart'];
   onInterval: LoopSpec['onInterval'];
+  /** Every successful op's service time, unbinned (`--raw-latencies`). */
+  rawLatencies?: LoopSpec['rawLatencies'];
 }
 
 /** The default bound on one operation: generous (a compaction stall or an fsync on a busy disk is far shorter), never forever. */
@@ -261,7 +263,7 @@ async function runOnePhase(
         verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
         onTick: statusLine(label, limit, maxMs, o.status, o.statusIntervalMs),
         opTimeoutMs, what: `${engine.info.label} ${phase}`,
-        ...(o.client ? { onStart: o.client.onStart, onInterval: o.client.onInterval } : {}),
+        ...(o.client ? { onStart: o.client.onStart, onInterval: o.client.onInterval, rawLatencies: o.client.rawLatencies } : {}),
       },
     });
   } finally {

@@ -178,6 +178,8 @@ ${cmd === 'load' ? 'Loads recordcount records (insertstart/insertcount) into the
   --agents H:P,H:P,...    run the clients on other hosts, each running \`kvlab agent --listen H:P\`
                           (network stores only); clock offsets are measured at the barrier
   --clients-own-stores    every client gets its own store (<dir>/client-<i>): for engines one process owns
+  --raw-latencies DIR     (with --clients) each client also writes every service time, unbinned, to
+                          DIR/client-<i>.f64 (ns, float64 little-endian): to check the merged histogram
 ${COMMON_HELP}
 
 example: kvlab ${cmd} -P workloads/workloada -p recordcount=100000 --engine hashlog --durability none --seed 1 --out results/x.json`;
@@ -187,6 +189,7 @@ function scaleOutOf(v: Record<string, unknown>, cmd: string, engine: string, mem
   const ownStores = v['clients-own-stores'] === true;
   if (v.clients === undefined && v.agents === undefined) {
     if (ownStores) throw new UsageError(`${cmd}: --clients-own-stores needs --clients N or --agents`);
+    if (v['raw-latencies'] !== undefined) throw new UsageError(`${cmd}: --raw-latencies is written by scale-out clients: add --clients N`);
     return null;
   }
   const clients = intOpt(v.clients as string | undefined, 'clients') ?? 1;
@@ -218,7 +221,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
   const { values: v } = parse(argv, {
     ...COMMON_OPTIONS, engine: { type: 'string' }, dir: { type: 'string' }, out: { type: 'string' },
     trace: { type: 'string' }, 'record-trace': { type: 'string' }, fork: { type: 'boolean' }, 'no-fork': { type: 'boolean' },
-    clients: { type: 'string' }, agents: { type: 'string' }, 'clients-own-stores': { type: 'boolean' },
+    clients: { type: 'string' }, agents: { type: 'string' }, 'clients-own-stores': { type: 'boolean' }, 'raw-latencies': { type: 'string' },
   }, cmd);
   if (v.help) {
     process.stdout.write(BENCH_HELP(cmd) + '\n');
@@ -277,6 +280,7 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
       job: { options: { ...options, phases: [cmd], harnessCost: cost }, workload: { files: c.files, overrides: c.overrides } },
       workload, clients: scale.clients, agents: scale.agents, ownStores: scale.ownStores, trials: c.trials,
       hlogBase: v.out === undefined ? null : (v.out as string).replace(/\.json$/, ''),
+      rawLatenciesDir: (v['raw-latencies'] as string | undefined) === undefined ? null : path.resolve(v['raw-latencies'] as string),
     });
   } else if (fork) {
     // each trial in a fresh process on the same store (as YCSB's repeated runs)

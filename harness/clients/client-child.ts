@@ -35,12 +35,30 @@ async function until(atMs: number): Promise<void> {
   }
 }
 
+/** Service times kept unbinned, in 1 Mi-value chunks. */
+class RawLatencies {
+  private chunks: Float64Array[] = [new Float64Array(1 << 20)];
+  private n = 0;
+  push(ns: number): void {
+    if (this.n === 1 << 20) {
+      this.chunks.push(new Float64Array(1 << 20));
+      this.n = 0;
+    }
+    this.chunks[this.chunks.length - 1]![this.n++] = ns;
+  }
+  write(file: string): void {
+    const last = this.chunks.length - 1;
+    fs.writeFileSync(file, Buffer.concat(this.chunks.map((c, i) => Buffer.from(c.buffer, 0, (i === last ? this.n : c.length) * 8))));
+  }
+}
+
 async function run(job: ClientJob): Promise<void> {
   if (job.protocol !== PROTOCOL_VERSION) throw new KvError('INVALID_ARGUMENT', `client speaks protocol ${PROTOCOL_VERSION}, the coordinator ${String(job.protocol)}: run the same kvlab version on every host`);
   send({ t: 'hello', pid: process.pid, host: os.hostname(), node: process.version });
   const options = { ...job.trial.options };
   if (job.tempDir) options.dir = tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlab-client-'));
   if (job.namespace !== null) writeNamespaceMarker(options.dir, job.namespace, new NodeFs());
+  const raw = job.rawLatenciesDir === null ? undefined : new RawLatencies();
   const w = loadWorkload(job.trial.workload.files, job.trial.workload.overrides);
   const workload = job.trial.workload.name ? { ...w, name: job.trial.workload.name } : w;
   const results = await runBenchmark({
@@ -59,11 +77,17 @@ async function run(job: ClientJob): Promise<void> {
       },
       onStart: (epochMs) => {
         send({ t: 'started', epochMs });
-        process.stderr.write(`client ${job.index}/${job.count}: measuring ${job.trial.options.phases[0]} from ${new Date(epochMs).toISOString()}\n`);
+        // under an agent, its operator's log says when each client measures (local clients stay silent)
+        if (job.tempDir) process.stderr.write(`client ${job.index}/${job.count}: measuring ${job.trial.options.phases[0]} from ${new Date(epochMs).toISOString()}\n`);
       },
+      rawLatencies: raw,
       onInterval: (p, delta, intended) => send({ t: 'interval', tMs: p.tMs, operations: p.operations, failures: p.failures, hist: encode(delta), intendedHist: intended === null ? null : encode(intended) }),
     },
   });
+  if (raw !== undefined) {
+    fs.mkdirSync(job.rawLatenciesDir!, { recursive: true });
+    raw.write(path.join(job.rawLatenciesDir!, `client-${job.index}.f64`));
+  }
   send({ t: 'result', results });
 }
 

@@ -40,6 +40,8 @@ export interface ScaleOutOptions {
   trials: number;
   /** `--out` without `.json`: the interval logs go to `<base>.t<trial>.<phase>.hlog`; null: none written. */
   hlogBase: string | null;
+  /** Each client writes its raw service times to `<dir>/client-<i>.f64` (ns, float64 LE; a check of the merge), or null. */
+  rawLatenciesDir?: string | null;
 }
 
 /** Pings per client at the barrier; the one with the smallest round trip gives the offset. */
@@ -83,6 +85,7 @@ function clientJob(o: ScaleOutOptions, i: number, total: number, namespace: stri
     trial: { options: { ...o.job.options, dir, seed, targetOpsPerSec: target }, workload },
     // local clients share the run's dir, whose marker names the namespace already; an agent's client writes it into its temporary dir
     shared: !o.ownStores && i > 0, namespace: o.ownStores || o.agents === null ? null : namespace, tempDir: o.agents !== null,
+    rawLatenciesDir: o.rawLatenciesDir ?? null,
   };
   return { job, share, target };
 }

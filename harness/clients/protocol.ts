@@ -31,6 +31,8 @@ export interface ClientJob {
   namespace: string | null;
   /** Run in a fresh temporary directory the client removes at exit (clients under an agent: the coordinator's paths mean nothing there). */
   tempDir: boolean;
+  /** Write every successful op's service time (ns, float64 little-endian) to `<dir>/client-<index>.f64` on the client's host (`--raw-latencies`), or null. */
+  rawLatenciesDir: string | null;
 }
 
 /** Coordinator → client. */
