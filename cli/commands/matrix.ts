@@ -17,6 +17,7 @@ import { isKvError } from '../../engines/errors.js';
 import { runBenchmark } from '../../harness/runner.js';
 import { formatNs } from '../../harness/status.js';
 import { writeHtmlReport } from '../../reports/html-report.js';
+import { runScaleOut } from '../../harness/clients/coordinator.js';
 import { loadWorkload } from '../../harness/workload.js';
 import { applyClientProps, COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
 
@@ -52,6 +53,10 @@ file per pair to DIR and then DIR/report.html. Not-applicable pairs are recorded
                           file per size; the report draws throughput and p99 against record count)
   --threads N             operations in flight for async engines; not given: each async engine runs
                           at its best of ${THREAD_LADDER.join(', ')} (recorded in its results)
+  --clients LIST          scale-out cells: every engine × workload with each number of client processes
+                          (e.g. 1,2,4,8; load and run each split over them, merged exactly; the report draws
+                          throughput against clients); --threads is then per client (default 1, no ladder)
+  --clients-own-stores    with --clients: each client its own store (engines one process owns)
 ${COMMON_HELP}
 
 Default size (when none of these is given with -p): recordcount=${DEFAULT_MATRIX_SIZE.recordcount}, operationcount=${DEFAULT_MATRIX_SIZE.operationcount},
@@ -71,6 +76,17 @@ export function recordcountList(v: string | undefined): Array<number | null> {
   return out.sort((a, b) => a - b);
 }
 
+/** `--clients 1,2,4,8` → [1, 2, 4, 8] (sorted, distinct, positive); absent → null (one process per trial). */
+export function clientsList(v: string | undefined): number[] | null {
+  if (v === undefined) return null;
+  const out = v.split(',').map((x) => x.trim()).map((x) => {
+    if (!/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 1024) throw new UsageError(`matrix: --clients ${v}: each client count must be an integer from 1 to 1024, got '${x}'`);
+    return Number(x);
+  });
+  if (new Set(out).size !== out.length) throw new UsageError(`matrix: --clients ${v}: a client count appears twice`);
+  return out.sort((a, b) => a - b);
+}
+
 /** Renders the matrix's HTML report. */
 function writeReport(outDir: string, files: string[], title: string): string {
   const file = path.join(outDir, 'report.html');
@@ -83,6 +99,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     ...COMMON_OPTIONS, engines: { type: 'string', multiple: true }, workloads: { type: 'string', multiple: true },
     out: { type: 'string' }, 'data-dir': { type: 'string' }, 'keep-data': { type: 'boolean' }, 'reuse-data': { type: 'boolean' },
     'no-report': { type: 'boolean' }, fork: { type: 'boolean' }, 'no-fork': { type: 'boolean' },
+    clients: { type: 'string' }, 'clients-own-stores': { type: 'boolean' },
   }, 'matrix');
   if (v.help) {
     process.stdout.write(MATRIX_HELP + '\n');
@@ -99,6 +116,19 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   if (engines.length === 0) engines.push(...defaultMatrixEngines());
   if (engines.length === 0) throw new UsageError('matrix: no engines (the registry has no embedded persistent engine; pass --engines)');
   for (const e of engines) checkSpec(e);
+  const clientCounts = clientsList(v.clients as string | undefined);
+  const ownStores = v['clients-own-stores'] === true;
+  if (ownStores && clientCounts === null) throw new UsageError('matrix: --clients-own-stores needs --clients LIST');
+  if (clientCounts !== null) {
+    if (!fork) throw new UsageError('matrix: --clients runs every client in its own process; drop --no-fork');
+    if (c.memoryLimitBytes !== null) throw new UsageError('matrix: --memory-limit with --clients is not supported (one cgroup per client is not built)');
+    if (reuse) throw new UsageError('matrix: --reuse-data with --clients is not supported (each cell loads through its clients)');
+    for (const e of engines) {
+      const d = descriptorFor(parseEngineSpec(e).name);
+      if (Math.max(...clientCounts) > 1 && !ownStores && d.sharedOpen !== true)
+        throw new UsageError(`matrix: ${e} is owned by one process (it cannot be opened by several clients at once): give each client its own store with --clients-own-stores, or leave it out of a --clients matrix`);
+    }
+  }
   const wls = ((v.workloads as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   if (wls.length === 0) wls.push(...ALL_WORKLOADS);
   const overrides = { ...c.overrides };
@@ -124,22 +154,23 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   checkDir(dataDir, '--data-dir');
   const matrixId = `matrix-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
   process.stderr.write(
-    `matrix: ${engines.length} engine(s) × ${wls.length} workload(s)${sizes.length > 1 ? ` × ${sizes.length} record counts (${sizes.join(', ')})` : ''}, ${c.trials} trial(s), durability ${c.durability}` +
+    `matrix: ${engines.length} engine(s) × ${wls.length} workload(s)${sizes.length > 1 ? ` × ${sizes.length} record counts (${sizes.join(', ')})` : ''}${clientCounts ? ` × ${clientCounts.length} client counts (${clientCounts.join(', ')})` : ''}, ${c.trials} trial(s), durability ${c.durability}` +
       `${sized.length ? `, default size ${sized.join(' ')}` : ''} → ${outDir}\n`,
   );
   const harnessCost = v['no-harness-cost'] ? null : new HarnessCosts();
   const files: string[] = [];
   const failed: string[] = [];
   const sizeTag = (wi: number) => (sizes.length > 1 ? `__rc${series[wi]!.size}` : '');
-  const cells = engines.flatMap((engine, ei) => workloads.map((w, wi) => ({
-    engine, ei, w, wi, spec: { files: [...c.files, series[wi]!.w], overrides: series[wi]!.o } as WorkloadSpec,
-    dir: path.join(dataDir, `${safe(engine)}__${safe(w.name)}${sizeTag(wi)}`),
+  const clientsTag = (n: number | null) => (n === null ? '' : `__c${n}`);
+  const cells = engines.flatMap((engine, ei) => workloads.flatMap((w, wi) => (clientCounts ?? [null]).map((clients) => ({
+    engine, ei, w, wi, clients, spec: { files: [...c.files, series[wi]!.w], overrides: series[wi]!.o } as WorkloadSpec,
+    dir: path.join(dataDir, `${safe(engine)}__${safe(w.name)}${sizeTag(wi)}${clientsTag(clients)}`),
     kind: descriptorFor(parseEngineSpec(engine).name).kind,
     parts: [] as ResultsFile[], threads: c.threads, ladder: null as Array<{ threads: number; throughput: number }> | null,
     failed: false, partial: null as { code: string; reason: string } | null,
-  })));
-  const cellName = (cell: { engine: string; w: { name: string }; wi: number }) =>
-    `${cell.engine} × ${cell.w.name}${sizes.length > 1 ? ` @ ${series[cell.wi]!.size!.toLocaleString('en-US')} records` : ''}`;
+  }))));
+  const cellName = (cell: { engine: string; w: { name: string }; wi: number; clients: number | null }) =>
+    `${cell.engine} × ${cell.w.name}${sizes.length > 1 ? ` @ ${series[cell.wi]!.size!.toLocaleString('en-US')} records` : ''}${cell.clients === null ? '' : ` × ${cell.clients} client${cell.clients === 1 ? '' : 's'}`}`;
   const matrixMeta = (ei: number, wi: number) => ({ id: matrixId, engineIndex: ei, workloadIndex: wi, engines, workloads: workloads.map((x) => x.name) });
   const notes = harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [];
   const optionsOf = (cell: (typeof cells)[number], threads: number) => ({
@@ -157,7 +188,10 @@ export async function matrixCommand(argv: string[]): Promise<number> {
   const runTrial = async (cell: (typeof cells)[number], threads: number): Promise<ResultsFile> => {
     const cost = harnessCost === null ? null : await harnessCost.of(loopKindOf(cell.kind, c.target !== null), cell.kind === 'sync' ? 1 : threads);
     try {
-      const r = await runForkedTrial({ options: { ...optionsOf(cell, threads), harnessCost: cost }, workload: cell.spec }, { memoryLimitBytes: c.memoryLimitBytes });
+      const job = { options: { ...optionsOf(cell, threads), harnessCost: cost }, workload: cell.spec };
+      const r = cell.clients !== null
+        ? await runScaleOut({ job, workload: cell.w, clients: cell.clients, agents: null, ownStores, trials: 1, hlogBase: null, freshDir: true })
+        : await runForkedTrial(job, { memoryLimitBytes: c.memoryLimitBytes });
       // a partial trial (an op timed out) ends the cell: its measurements are kept and the cell is reported as failed
       if (r.partial) cell.partial = r.partial;
       return r;
@@ -171,7 +205,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
       for (const cell of cells) {
         if (cell.failed || cell.partial || (t > 0 && cell.parts[0]?.notApplicable)) continue;
         try {
-          if (t === 0 && cell.kind === 'async' && !c.threadsGiven) {
+          if (t === 0 && cell.kind === 'async' && !c.threadsGiven && cell.clients === null) {
             // the fair drive of an async engine: its best throughput from the thread ladder; the best rung is trial 0
             let best: ResultsFile | null = null;
             cell.ladder = [];
@@ -227,7 +261,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     if (floor && !r.notApplicable) r = { ...r, bindingFloor: floor };
     if (cell.ladder && cell.ladder.length > 0) r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'ladder', ladder: cell.ladder } } };
     else if (cell.kind === 'async') r = { ...r, harness: { ...r.harness, threadsChosen: { by: 'given', ladder: [] } } };
-    const file = path.join(outDir, `${safe(cell.engine)}__${safe(cell.w.name)}${sizeTag(cell.wi)}.json`);
+    const file = path.join(outDir, `${safe(cell.engine)}__${safe(cell.w.name)}${sizeTag(cell.wi)}${clientsTag(cell.clients)}.json`);
     writeResults(file, r);
     files.push(file);
     const run = r.phases.find((p) => p.phase === 'run');

@@ -1,5 +1,6 @@
 /**
- * The coordinator of a scale-out run (`kvlab load|run --clients N [--agents A,B]`): gives each
+ * The coordinator of a scale-out run (`kvlab load|run --clients N [--agents A,B]`, and the cells
+ * of `kvlab matrix --clients LIST`): gives each
  * client process its share (load: YCSB's insertstart/insertcount split, each key loaded exactly
  * once; run: operationcount and the open-loop target split, a seed per client), starts them all
  * at one instant (a barrier after every client has opened its engine and warmed up; clock
@@ -10,6 +11,7 @@
  * was measured until then is kept, marked `partial`. One that fails before the barrier fails
  * the run (nothing was measured).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KvError, type ErrorCode } from '../../engines/errors.js';
 import { NodeFs } from '../../engines/fs.js';
@@ -40,6 +42,11 @@ export interface ScaleOutOptions {
   trials: number;
   /** `--out` without `.json`: the interval logs go to `<base>.t<trial>.<phase>.hlog`; null: none written. */
   hlogBase: string | null;
+  /**
+   * Wipe the store before each trial (a matrix cell: load and run from scratch, a fresh network
+   * namespace); else work on the store as found. Default false.
+   */
+  freshDir?: boolean;
   /** Each client writes its raw service times to `<dir>/client-<i>.f64` (ns, float64 LE; a check of the merge), or null. */
   rawLatenciesDir?: string | null;
 }
@@ -82,7 +89,8 @@ function clientJob(o: ScaleOutOptions, i: number, total: number, namespace: stri
   const workload: WorkloadSpec = { ...o.job.workload, overrides };
   const job: ClientJob = {
     protocol: PROTOCOL_VERSION, index: i, count: total,
-    trial: { options: { ...o.job.options, dir, seed, targetOpsPerSec: target }, workload },
+    // the coordinator alone wipes a fresh store (a client's wipe would delete what the others share)
+    trial: { options: { ...o.job.options, phases: [phase], dir, seed, targetOpsPerSec: target, freshDir: false }, workload },
     // local clients share the run's dir, whose marker names the namespace already; an agent's client writes it into its temporary dir
     shared: !o.ownStores && i > 0, namespace: o.ownStores || o.agents === null ? null : namespace, tempDir: o.agents !== null,
     rawLatenciesDir: o.rawLatenciesDir ?? null,
@@ -222,14 +230,22 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ResultsFile> {
     throw new KvError('NOT_SUPPORTED', `--agents runs clients on other hosts, which reach only a network store; ${spec.name} is embedded (its store is a directory on one host)`);
   if (total > 1 && !o.ownStores && d.sharedOpen !== true)
     throw new KvError('NOT_SUPPORTED', `${spec.name} is owned by one process (it cannot be opened by ${total} clients at once): give each client its own store with --clients-own-stores, reported as such`);
-  // the clients of a shared network store write one namespace: named once here, in the run's dir
-  const namespace = d.role === 'network' && !o.ownStores && spec.options.namespace === undefined
-    ? resolveNamespace('', o.job.options.dir, new NodeFs()) : null;
+  const dir = o.job.options.dir;
   const parts: ResultsFile[] = [];
   for (let t = 0; t < o.trials; t++) {
-    const r = await runTrial(o, t, namespace);
-    parts.push(r);
-    if (r.partial) break;
+    if (o.freshDir) fs.rmSync(dir, { recursive: true, force: true });
+    if (d.capabilities.persistent || d.role === 'network') fs.mkdirSync(dir, { recursive: true });
+    // the clients of a shared network store write one namespace: named once here, in the run's dir
+    const namespace = d.role === 'network' && !o.ownStores && spec.options.namespace === undefined ? resolveNamespace('', dir, new NodeFs()) : null;
+    // each phase is its own barrier start (load, then run on what the clients loaded)
+    let r: ResultsFile | null = null;
+    for (const phase of o.job.options.phases) {
+      const one = await runTrial({ ...o, job: { ...o.job, options: { ...o.job.options, phases: [phase] } } }, t, namespace);
+      r = r === null ? one : { ...one, phases: [...r.phases, ...one.phases], ...(one.partial ? { partial: one.partial } : {}) };
+      if (one.partial) break;
+    }
+    parts.push(validateResults(r!, 'merged clients'));
+    if (r!.partial) break;
   }
   return parts.length === 1 ? { ...parts[0]!, harness: { ...parts[0]!.harness, forked: true } } : mergeTrials(parts);
 }

@@ -113,3 +113,26 @@ describe('engines one process owns', () => {
     }
   });
 });
+
+describe('kvlab matrix --clients LIST', () => {
+  it('runs a cell per client count (load and run through the clients, fresh store each) and draws throughput against clients', async () => {
+    const out = tmpDir();
+    const r = await cli(['matrix', '--engines', 'redis', '--workloads', 'c', '--clients', '1,2', '-p', 'recordcount=300', '-p', 'operationcount=600', '--trials', '1', '--threads', '2', '--no-harness-cost', '--out', out]);
+    expect(r.err).not.toMatch(/FAILED|PARTIAL/);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.json')).sort()).toEqual(['redis__workloadc__c1.json', 'redis__workloadc__c2.json']);
+    for (const n of [1, 2]) {
+      const res = results(path.join(out, `redis__workloadc__c${n}.json`));
+      expect(res.phases.map((p) => p.phase)).toEqual(['load', 'run']);
+      expectExactMerge(res, n, 'load');
+      const t = expectExactMerge(res, n);
+      expect(t.ops.READ!.notFound).toBe(0); // the run read what this cell's clients loaded
+    }
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('run throughput and p99 against client processes');
+  });
+  it('refuses an engine one process owns with one line and exit 2', async () => {
+    const r = await cli(['matrix', '--engines', 'lsm', '--workloads', 'c', '--clients', '1,2', '--out', tmpDir(), '--no-harness-cost']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/lsm is owned by one process/);
+  });
+});
