@@ -264,7 +264,8 @@ async function openDynamo(o: ResolvedOpenOptions, layout: Layout): Promise<Dynam
     const caps: Capabilities = { orderedScan: layout === 'ordered', atomicBatch: transactions, persistent: true, durability: ['none', 'group', 'always'] };
     const keyOverhead = layout === 'hash' ? Buffer.byteLength(`${namespace}:r:`) : 0;
     const limits: Limits = { maxKeyBytes: (layout === 'hash' ? 2048 : 1024) - keyOverhead, maxValueBytes: ITEM_MAX - 4096 };
-    const lease = await acquireDynamoLease(client, table, layout === 'hash' ? { k: { B: Buffer.from(`${namespace}:lock`) } } : { p: { S: `${namespace}:lock` }, k: { B: Buffer.from([0]) } }, randomBytes(12).toString('hex'), namespace);
+    // a shared open (a scale-out run's clients 1..N-1) joins the namespace client 0 holds
+    const lease = o.shared === true ? { release: async () => undefined } : await acquireDynamoLease(client, table, layout === 'hash' ? { k: { B: Buffer.from(`${namespace}:lock`) } } : { p: { S: `${namespace}:lock` }, k: { B: Buffer.from([0]) } }, randomBytes(12).toString('hex'), namespace);
     return new DynamoCore(client, table, layout, namespace, transactions, opt.maxBatchItems as number, lease, limits, caps, {
       endpoint: endpoint || `aws:${region}`, region, table, layout, namespace, batchApi: transactions ? 'TransactWriteItems' : 'BatchWriteItem (the endpoint has no TransactWriteItems: not atomic)',
       consistentRead: true, localCredentials: local, durableOnAck: 'the service promise (not observable by a client)',
@@ -291,7 +292,7 @@ const LIMITS: Limits = { maxKeyBytes: 2048, maxValueBytes: ITEM_MAX - 4096 };
 export const dynamodbDescriptor: EngineDescriptor = {
   name: 'dynamodb',
   design: "DynamoDB's API via @aws-sdk/client-dynamodb: a hash key per record (YCSB layout), strongly consistent reads, TransactWriteItems batches (reference, network)",
-  role: 'network', version: VERSION, fsSeam: 'none', kind: 'async',
+  role: 'network', sharedOpen: true, version: VERSION, fsSeam: 'none', kind: 'async',
   capabilities: { orderedScan: false, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] },
   limits: LIMITS, options: OPTIONS,
   openCore: (o) => openDynamo(o, 'hash'),
@@ -301,7 +302,7 @@ export const dynamodbDescriptor: EngineDescriptor = {
 export const dynamodbOrderedDescriptor: EngineDescriptor = {
   name: 'dynamodb-ordered',
   design: "DynamoDB's API via @aws-sdk/client-dynamodb: one partition per store, the key as binary sort key, scans by Query (reference, network)",
-  role: 'network', version: VERSION, fsSeam: 'none', kind: 'async',
+  role: 'network', sharedOpen: true, version: VERSION, fsSeam: 'none', kind: 'async',
   capabilities: { orderedScan: true, atomicBatch: true, persistent: true, durability: ['none', 'group', 'always'] },
   limits: { maxKeyBytes: 1024, maxValueBytes: ITEM_MAX - 4096 }, options: OPTIONS,
   openCore: (o) => openDynamo(o, 'ordered'),

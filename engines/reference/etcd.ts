@@ -51,7 +51,7 @@ class EtcdCore implements AsyncCore {
     /** One client per endpoint, for per-member Status. */
     private readonly memberClients: Etcd3[],
     private readonly endpoints: string[],
-    private readonly lock: EtcdLock,
+    private readonly lock: Pick<EtcdLock, 'key' | 'lost' | 'release'>,
     private readonly maxTxnOps: number,
     namespace: string,
     readonly version: string,
@@ -186,7 +186,9 @@ async function openEtcd(o: ResolvedOpenOptions, cluster: boolean): Promise<EtcdC
     const status = await client.maintenance.status();
     if (cluster && members.length < 2) throw new KvError('INVALID_ARGUMENT', `etcd-cluster at ${where}: the cluster has ${members.length} member (use engine etcd for a single member)`);
     const leader = members.find((m) => m.ID === status.leader);
-    const lock = await EtcdLock.acquire(client, Buffer.from(`${namespace}\0lock`), where);
+    // a shared open (a scale-out run's clients 1..N-1) joins the namespace client 0 holds: no lease of its own
+    const lockKey = Buffer.from(`${namespace}\0lock`);
+    const lock = o.shared === true ? { key: lockKey, lost: () => false, release: async () => undefined } : await EtcdLock.acquire(client, lockKey, where);
     return new EtcdCore(client, memberClients, endpoints, lock, opt.maxTxnOps as number, namespace,
       `etcd3 ${packageVersion('etcd3')}, etcd ${status.version}`,
       { endpoints: where, namespace, members: members.length, serverVersion: status.version, raftLeader: leader?.name || status.leader, serverFsyncEveryWrite: true, maxTxnOps: opt.maxTxnOps as number });
@@ -201,6 +203,7 @@ export const etcdDescriptor: EngineDescriptor = {
   name: 'etcd',
   design: 'etcd 3.4 via etcd3 (gRPC): one key per record under <ns>/, Range scans, Txn batches, every write WAL-fsynced (reference, network)',
   role: 'network',
+  sharedOpen: true,
   version: `etcd3 ${packageVersion('etcd3')}`,
   fsSeam: 'none',
   kind: 'async',
@@ -218,6 +221,7 @@ export const etcdClusterDescriptor: EngineDescriptor = {
   name: 'etcd-cluster',
   design: 'etcd 3.4 Raft cluster via etcd3: writes committed and fsynced on a majority (reference, network)',
   role: 'network',
+  sharedOpen: true,
   version: `etcd3 ${packageVersion('etcd3')}`,
   fsSeam: 'none',
   kind: 'async',

@@ -1,6 +1,6 @@
 /**
  * `OpenOptions.shared` (engines/engine.ts): the joining open of a scale-out client. For the
- * engines with `sharedOpen` (redis, redis-cluster, memcached) a shared open of a namespace
+ * engines with `sharedOpen` (redis, redis-cluster, memcached, etcd, etcd-cluster, dynamodb, dynamodb-ordered) a shared open of a namespace
  * another open holds succeeds and sees its writes, while an ordinary second open is still
  * LOCKED, and closing the joiner does not release the owner's lock.
  */
@@ -11,7 +11,7 @@ import { tmpDir } from '../support/tmp.js';
 
 const b = (s: string) => Buffer.from(s);
 
-describe.each(['redis', 'redis-cluster', 'memcached'])('%s: shared open', (spec) => {
+describe.each(['redis', 'redis-cluster', 'memcached', 'etcd', 'etcd-cluster', 'dynamodb', 'dynamodb-ordered'])('%s: shared open', (spec) => {
   it('joins the owner\'s namespace without its lock; an ordinary second open is still LOCKED', async () => {
     expect(getDescriptor(spec).sharedOpen).toBe(true);
     const dir = tmpDir();
