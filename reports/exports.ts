@@ -10,9 +10,9 @@ import { resultsText } from '../harness/text.js';
 import { csvField } from './escape.js';
 import { percentileDistribution } from './histograms.js';
 
-/** CSV columns, in order. Latencies are ns. */
+/** CSV columns, in order. Latencies are ns; `clients` = client processes merged into the row (1: one process). */
 export const CSV_COLUMNS = [
-  'engine', 'durability', 'workload', 'seed', 'recordcount', 'phase', 'trial', 'throughput_ops_s', 'duration_ms', 'op',
+  'engine', 'durability', 'workload', 'seed', 'recordcount', 'clients', 'phase', 'trial', 'throughput_ops_s', 'duration_ms', 'op',
   'count', 'failures', 'not_found', 'mean_ns', 'min_ns', ...PERCENTILE_KEYS.map(([k]) => `${k}_ns`), 'max_ns', 'not_applicable',
 ] as const;
 
@@ -24,7 +24,7 @@ function histCols(h: HistogramRecord): (number | null)[] {
 export function toCsv(results: readonly ResultsFile[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of results) {
-    const id = [r.engine.label, r.engine.durability, r.workload.name, r.workload.seed, r.workload.properties['recordcount'] ?? null];
+    const id = [r.engine.label, r.engine.durability, r.workload.name, r.workload.seed, r.workload.properties['recordcount'] ?? null, r.harness.clients?.count ?? 1];
     if (r.notApplicable) {
       lines.push([...id, null, null, null, null, null, null, null, null, ...PERCENTILE_KEYS.map(() => null), null, null, null, r.notApplicable.reason].map(csvField).join(','));
       continue;

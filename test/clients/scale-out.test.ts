@@ -136,3 +136,15 @@ describe('kvlab matrix --clients LIST', () => {
     expect(r.err).toMatch(/lsm is owned by one process/);
   });
 });
+
+describe('exports of scale-out results', () => {
+  it('CSV rows say how many client processes they merge', async () => {
+    const { toCsv, CSV_COLUMNS } = await import('../../reports/index.js');
+    const dir = tmpDir();
+    const out = path.join(tmpDir(), 'l.json');
+    expect((await cli(['load', '-P', 'a', '-p', 'recordcount=200', '--engine', 'hashlog', '--dir', dir, '--clients', '2', '--clients-own-stores', '--no-harness-cost', '--out', out])).code).toBe(0);
+    const rows = toCsv([results(out)]).trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r[CSV_COLUMNS.indexOf('clients')]).toBe('2');
+  });
+});

@@ -142,7 +142,7 @@ describe('Markdown summary and exports', () => {
     expect(csv).toHaveLength(want);
     const na = csv.find((l) => l.startsWith('hashlog,none,workloade'))!;
     expect(na.endsWith('hashlog has no ordered scan')).toBe(true);
-    const row = csv.find((l) => l.startsWith('map,none,workloada,7,2000,run,0,') && l.includes(',READ,'))!.split(',');
+    const row = csv.find((l) => l.startsWith('map,none,workloada,7,2000,1,run,0,') && l.includes(',READ,'))!.split(',');
     const t = fx.results[0]!.phases.find((p) => p.phase === 'run')!.trials[0]!;
     expect(Number(row[CSV_COLUMNS.indexOf('count')])).toBe(t.ops.READ!.count);
     expect(Number(row[CSV_COLUMNS.indexOf('p99_ns')])).toBe(t.ops.READ!.latency.percentiles.p99);
