@@ -27,6 +27,7 @@ import { clearStatus, statusLine } from './status.js';
 import { summarize } from './summary.js';
 import type { Workload } from './workload.js';
 import { workloadStreams } from './workload.js';
+import type { InsertLane } from '../workloads/stream.js';
 import type { OpSource, ValueCodec } from './source.js';
 import type { LoopSpec } from './driver.js';
 import { createTrace, openTrace, RecordingSource, TraceSource } from './trace-source.js';
@@ -72,6 +73,8 @@ export interface BenchmarkOptions {
   memoryLimitNotApplied?: string;
   /** An operation (or an async open/close) still not completed after this many ms fails the run, partial results kept (default {@link DEFAULT_OP_TIMEOUT_MS}; 0: no bound). */
   opTimeoutMs?: number;
+  /** A scale-out client's share of new run-phase keys (workloads/stream.ts InsertLane), or absent. */
+  insertLane?: InsertLane | null;
   /** This process is one client of a scale-out run (harness/clients/client-child.ts): its barrier and streams. */
   client?: ClientHooks;
 }
@@ -200,7 +203,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
         engine = await openBounded(openAny(spec, { dir, durability: o.durability, groupCommitMs: o.groupCommitMs, groupCommitBytes: o.groupCommitBytes, ...(o.client?.shared ? { shared: true } : {}) }), spec.label, d.kind === 'async' ? opTimeoutMs : 0);
         engineRec ??= engineRecord(engine, o, persistent ? dir : null);
       }
-      const streams = workloadStreams(w, o.seed);
+      const streams = workloadStreams(w, o.seed, o.insertLane ?? null);
       const codec = streams.codec;
       let source: OpSource = streams.source;
       const closers: Array<{ close(): void }> = [];

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { invalidArgument } from '../engines/errors.js';
 import type { WorkloadConfig } from '../workloads/index.js';
+import type { InsertLane } from '../workloads/stream.js';
 import { OperationStream, RecordCodec, STANDARD_WORKLOADS, loadProperties, parseWorkloadConfig, workloadFile } from '../workloads/index.js';
 import type { OpSource, ValueCodec } from './source.js';
 
@@ -36,8 +37,8 @@ export function loadWorkload(files: string[], overrides: Record<string, string>)
   return { name, files, props, config, recordBytes: 23 + value };
 }
 
-/** The operation source and value codec for one trial (both seeded). */
-export function workloadStreams(w: Workload, seed: number): { source: OpSource; codec: ValueCodec } {
+/** The operation source and value codec for one trial (both seeded; `lane`: a scale-out client's own new keys, workloads/stream.ts InsertLane). */
+export function workloadStreams(w: Workload, seed: number, lane: InsertLane | null = null): { source: OpSource; codec: ValueCodec } {
   if (!Number.isSafeInteger(seed)) throw invalidArgument(`seed must be an integer, got ${seed}`);
-  return { source: new OperationStream(w.config, seed), codec: new RecordCodec(w.config, seed) };
+  return { source: new OperationStream(w.config, seed, lane), codec: new RecordCodec(w.config, seed) };
 }

@@ -43,6 +43,18 @@ export function createKeyChooser(config: WorkloadConfig, rng: Random, acked: Ack
   }
 }
 
+/**
+ * One of `count` clients that share a store (kvlab's scale-out runs): its run-phase inserts get
+ * key numbers of its own. The stream still counts new keys as YCSB does (recordcount, +1, ...,
+ * acknowledged and chosen in that space); only the key *name* of a number n ≥ recordcount is
+ * that of recordcount + (n − recordcount)·count + index, so no two clients insert (or read as
+ * "theirs") the same new key. Not part of YCSB, whose N clients overwrite each other's new keys.
+ */
+export interface InsertLane {
+  index: number;
+  count: number;
+}
+
 /** Generates load-phase inserts and run-phase operations. */
 export class OperationStream {
   readonly config: WorkloadConfig;
@@ -57,9 +69,12 @@ export class OperationStream {
   private readonly scanlength: NumberGenerator;
   private readonly keys: KeyNamer;
 
-  /** @param seed any safe integer */
-  constructor(config: WorkloadConfig, seed: number) {
+  private readonly lane: InsertLane | null;
+
+  /** @param seed any safe integer; @param lane this client's share of new keys (see {@link InsertLane}), or null for YCSB's one stream */
+  constructor(config: WorkloadConfig, seed: number, lane: InsertLane | null = null) {
     this.config = config;
+    this.lane = lane !== null && lane.count > 1 ? lane : null;
     this.seed = seed;
     const rng = new Random(seed, OPERATION_RNG_STREAM);
     this.keysequence = new CounterGenerator(config.insertstart);
@@ -107,7 +122,14 @@ export class OperationStream {
    */
   nextRun(op: Operation): void {
     this.nextRunNumber(op);
-    op.key = this.keys.write(op.keynum);
+    op.key = this.keys.write(this.keyNumber(op.keynum));
+  }
+
+  /** The key number whose name key number `n` is written as (itself, unless a lane moves a new key). */
+  keyNumber(n: number): number {
+    const l = this.lane;
+    const rc = this.config.recordcount;
+    return l === null || n < rc ? n : rc + (n - rc) * l.count + l.index;
   }
 
   /**

@@ -90,7 +90,8 @@ function clientJob(o: ScaleOutOptions, i: number, total: number, namespace: stri
   const job: ClientJob = {
     protocol: PROTOCOL_VERSION, index: i, count: total,
     // the coordinator alone wipes a fresh store (a client's wipe would delete what the others share)
-    trial: { options: { ...o.job.options, phases: [phase], dir, seed, targetOpsPerSec: target, freshDir: false }, workload },
+    // clients of one store insert new run-phase keys of their own (InsertLane), never each other's
+    trial: { options: { ...o.job.options, phases: [phase], dir, seed, targetOpsPerSec: target, freshDir: false, insertLane: o.ownStores ? null : { index: i, count: total } }, workload },
     // local clients share the run's dir, whose marker names the namespace already; an agent's client writes it into its temporary dir
     shared: !o.ownStores && i > 0, namespace: o.ownStores || o.agents === null ? null : namespace, tempDir: o.agents !== null,
     rawLatenciesDir: o.rawLatenciesDir ?? null,
@@ -192,8 +193,8 @@ function assemble(o: ScaleOutOptions, base: ResultsFile, trial: ResultsFile['pha
   const phase = o.job.options.phases[0]!;
   const notes = [...new Set(lives.flatMap((l) => l.results?.notes ?? []))];
   notes.push(`${total} client processes${o.agents ? ` under ${o.agents.length} agents (${o.agents.join(', ')})` : ''} started together at one barrier; figures are their exact merge (histograms summed bucket by bucket), engine stats and amplification are client 0's`);
-  if (phase === 'run' && o.workload.config.proportions.insert > 0 && total > 1)
-    notes.push('run-phase inserts: every client numbers its new keys from recordcount, as N YCSB clients do, so clients overwrite each other\'s new keys');
+  if (phase === 'run' && o.workload.config.proportions.insert > 0 && total > 1 && !o.ownStores)
+    notes.push(`run-phase inserts: client i of ${total} names its k-th new key recordcount + k·${total} + i (kvlab's insert lanes, workloads/stream.ts), so no client overwrites another's; each reads only its own new keys besides the loaded ones (N YCSB clients would overwrite each other's)`);
   const lost = lives.filter((l) => l.out.trial === null || l.results?.partial);
   const firstLost = lost[0];
   const partial = firstLost === undefined ? undefined

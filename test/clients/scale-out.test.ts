@@ -148,3 +148,26 @@ describe('exports of scale-out results', () => {
     for (const r of rows) expect(r[CSV_COLUMNS.indexOf('clients')]).toBe('2');
   });
 });
+
+describe('run-phase inserts of several clients (insert lanes)', () => {
+  it('workload D over 3 clients: every new key is a distinct record and every read finds its key', async () => {
+    const dir = tmpDir();
+    const root = tmpDir();
+    expect((await cli(['load', '-P', 'd', '-p', 'recordcount=600', '--engine', 'redis', '--dir', dir, '--clients', '3', '--threads', '4', '--no-harness-cost'])).code).toBe(0);
+    const out = path.join(root, 'd.json');
+    const r = await cli(['run', '-P', 'd', '-p', 'recordcount=600', '-p', 'operationcount=3000', '--engine', 'redis', '--dir', dir, '--clients', '3', '--threads', '4', '--no-harness-cost', '--out', out]);
+    expect(r.code).toBe(0);
+    const t = expectExactMerge(results(out), 3);
+    const inserts = t.ops.INSERT!.count;
+    expect(inserts).toBeGreaterThan(50);
+    expect(t.ops.READ!.notFound).toBe(0);
+    // nothing overwritten: the store holds the loaded records plus every insert of every client
+    const e = await openEngine('redis', { dir });
+    try {
+      const keys = await (e as unknown as { scan(k: Uint8Array, n: number): Promise<unknown[]> }).scan(Buffer.from([0]), 100_000);
+      expect(keys.length).toBe(600 + inserts);
+    } finally {
+      await e.close();
+    }
+  });
+});
