@@ -2,7 +2,8 @@
 // bucket) against the same percentiles computed exactly from every raw service time of that run
 // (`kvlab run --clients N --raw-latencies DIR`), and against the average of the clients' own p99
 // (what averaging percentiles would report). 3 significant digits: a merged value must lie within
-// 0.1% above the exact one (HdrHistogram reports a bucket's highest equivalent value).
+// 0.1% above the exact one (HdrHistogram reports a bucket's highest equivalent value). The exact value
+// is taken at the histogram's own rank convention, so the comparison is rank for rank.
 // Usage: node bench/merge-precision.mjs RESULTS.json RAWDIR
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,8 +27,9 @@ for (const a of arrays) {
   at += a.length;
 }
 all.sort();
-// HdrHistogram's percentile: the value at rank ceil(p/100 * n) (1-based), of the values as recorded (rounded ns)
-const exact = (p) => Math.round(all[Math.max(1, Math.ceil((p / 100) * all.length)) - 1]);
+// the value at hdr-histogram-js's rank for a percentile, floor(p/100 * n + 0.5) (1-based, at least 1),
+// of the values as recorded (rounded ns); so both sides pick the same rank and only the bucketing differs
+const exact = (p) => Math.round(all[Math.max(1, Math.floor((p / 100) * all.length + 0.5)) - 1]);
 const merged = t.overall.latency.percentiles;
 console.log(`${r.engine.label}, ${r.workload.name}: ${t.clients.length} clients, ${all.length} raw service times (${parts.length} files), merged histogram count ${t.overall.latency.count}`);
 for (const [k, p] of [['p50', 50], ['p99', 99], ['p99_9', 99.9]]) {

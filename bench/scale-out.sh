@@ -4,14 +4,17 @@
 # exact figures) beside redis-benchmark at the same total concurrency (-c 8·N; its own GET/SET of
 # 1000-byte strings, random keys over the record count), same run; then the merge check: a
 # 4-client run of C with every raw service time kept, its merged percentiles against the exact
-# ones (bench/merge-precision.mjs).
-# Run through the quiet tool:  ../shared/tools/quiet -- bash bench/scale-out.sh OUTDIR [RECORDS] [SECONDS] [TRIALS]
+# ones (bench/merge-precision.mjs); ioredis's bare floor on both targets (bench/redis-floor.mjs).
+# Run through the quiet tool:  ../shared/tools/quiet -- bash bench/scale-out.sh OUTDIR [RECORDS] [SECONDS] [TRIALS] [CLIENTS] [WORKLOADS]
+# (CLIENTS default "1 2 4 8", WORKLOADS default "a c")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: bench/scale-out.sh OUTDIR [RECORDS] [SECONDS] [TRIALS]}
 n=${2:-100000}
 secs=${3:-8}
 trials=${4:-2}
+client_counts=${5:-1 2 4 8}
+workload_list=${6:-a c}
 mkdir -p "$out"
 BENCH_NAME=scale-out
 source bench/loopback-servers.sh
@@ -37,8 +40,8 @@ for target in "redis|redis:port=$rp|-p $rp" "redis-cluster|$cluster_spec|-p $fir
   IFS='|' read -r name spec rb <<< "$target"
   dir="$root/$name-store"
   $kv load -P workloads/workloada -p recordcount="$n" --engine "$spec" --dir "$dir" --clients 4 --threads 8 --no-harness-cost --out "$out/$name-load.json" -q > /dev/null
-  for w in a c; do
-    for c in 1 2 4 8; do
+  for w in $workload_list; do
+    for c in $client_counts; do
       $kv run -P "workloads/workload$w" -p recordcount="$n" -p operationcount=0 -p maxexecutiontime="$secs" --engine "$spec" --dir "$dir" \
         --clients "$c" --threads 8 --trials "$trials" --no-harness-cost --out "$out/$name-$w-c$c.json" -q > /dev/null
       node -e '
@@ -53,6 +56,9 @@ for target in "redis|redis:port=$rp|-p $rp" "redis-cluster|$cluster_spec|-p $fir
     done
   done
 done
+
+# ioredis's own floor (no kvlab code) on both targets, 8 in flight
+node bench/redis-floor.mjs "$rp" "$first_cp" "$secs" | tee -a "$out/table.txt"
 
 # the merge check: 4 clients, every raw service time kept
 $kv run -P workloads/workloadc -p recordcount="$n" -p operationcount=200000 --engine "redis:port=$rp" --dir "$root/redis-store" \
