@@ -4,9 +4,9 @@
  * one line per engine series, like scale.ts does for record counts. Where adding clients stops
  * adding throughput (the store, not the clients, is the limit) shows as a flat line.
  */
-import { escapePlotlyText } from '../escape.js';
-import { clientsStatement, contextLine, formatNs, type Cell, type ReportModel } from '../model.js';
-import { baseLayout, seriesColor, type Figure, type Trace } from './figure.js';
+import { clientsStatement, type Cell, type ReportModel } from '../model.js';
+import { axisFigure } from './axis.js';
+import type { Figure } from './figure.js';
 
 /** The cells of a workload at one record count: the group a clients figure is drawn for. */
 function groups(model: ReportModel): Map<string, Cell[]> {
@@ -30,32 +30,14 @@ export function clientsFigures(model: ReportModel): Figure[] {
   for (const cells of groups(model).values()) {
     if (new Set(cells.map((c) => c.clients)).size < 2) continue;
     const first = cells[0]!;
-    const data: Trace[] = [];
-    model.series.forEach((series, si) => {
-      const pts = cells.filter((c) => c.series === series).sort((a, b) => a.clients - b.clients);
-      if (pts.length === 0) return;
-      const name = escapePlotlyText(series);
-      const x = pts.map((c) => c.clients);
-      const hover = pts.map((c) => escapePlotlyText(`${clientsStatement(c) ?? 'one process'}${c.partial ? ' · PARTIAL' : ''}`));
-      const color = seriesColor(si);
-      data.push({ type: 'scatter', mode: 'lines+markers', name, legendgroup: name, x, y: pts.map((c) => c.run!.summary.throughput.median),
-        line: { color }, hovertext: hover, hoverinfo: 'x+y+text+name', xaxis: 'x', yaxis: 'y' });
-      data.push({ type: 'scatter', mode: 'lines+markers', name, legendgroup: name, showlegend: false, x,
-        y: pts.map((c) => c.run!.summary.overall.p99.median / 1000), line: { color, dash: 'dot' },
-        hovertext: pts.map((c, i) => `${hover[i]} · p99 ${formatNs(c.run!.summary.overall.p99.median)}`), hoverinfo: 'x+text+name', xaxis: 'x', yaxis: 'y2' });
-    });
     const at = sizesOf(first.workloadBase) > 1 && first.recordcount !== null ? ` @ ${first.recordcount.toLocaleString('en-US')}` : '';
-    const title = `${first.workloadBase}${at}: run throughput and p99 against client processes`;
-    out.push({
-      id: '', section: 'clients', title, height: 560, data,
-      layout: baseLayout(title, contextLine(cells), {
-        grid: { rows: 2, columns: 1, shared_xaxes: true },
-        xaxis: { title: { text: 'client processes' }, type: 'linear', tickvals: [...new Set(cells.map((c) => c.clients))].sort((a, b) => a - b), anchor: 'y2', rangemode: 'tozero' },
-        yaxis: { title: { text: 'ops/s (median of trials, all clients merged)' }, domain: [0.55, 1], rangemode: 'tozero' },
-        yaxis2: { title: { text: 'p99, all ops (µs, log)' }, domain: [0, 0.45], type: 'log' },
-      }),
-      notes: ['Each point is one cell (median over its trials); a multi-client figure is the exact merge of its clients (operations summed, histograms added bucket by bucket).'],
-    });
+    out.push(axisFigure(model, cells, `${first.workloadBase}${at}: run throughput and p99 against client processes`, {
+      x: (c) => c.clients,
+      hover: (c) => `${clientsStatement(c) ?? 'one process'}${c.partial ? ' · PARTIAL' : ''}`,
+      xaxis: { title: { text: 'client processes' }, type: 'linear', tickvals: [...new Set(cells.map((c) => c.clients))].sort((a, b) => a - b), rangemode: 'tozero' },
+      yTitle: 'ops/s (median of trials, all clients merged)', section: 'clients',
+      note: 'Each point is one cell (median over its trials); a multi-client figure is the exact merge of its clients (operations summed, histograms added bucket by bucket).',
+    }));
   }
   return out;
 }
