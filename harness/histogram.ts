@@ -106,13 +106,7 @@ export class LatencyRecorder {
 
   /** Converts to an hdr-histogram-js histogram (the caller must destroy() it if WebAssembly). */
   toHdr(): hdr.Histogram {
-    const h = hdr.build({
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: HISTOGRAM_SETTINGS.highestTrackableValue,
-      numberOfSignificantValueDigits: 3,
-      bitBucketSize: 64,
-      useWebAssembly: false,
-    });
+    const h = emptyHdrHistogram();
     const c = this.counts;
     for (let i = 0; i < c.length; i++) if (c[i] !== 0) h.recordValueWithCount(lowestEquivalent(i), c[i]!);
     return h;
@@ -147,9 +141,25 @@ export function histogramRecord(h: hdr.Histogram): HistogramRecord {
   };
 }
 
+/** An empty hdr-histogram-js histogram with kvlab's layout ({@link HISTOGRAM_SETTINGS}; JS, 64-bit counts): what records are converted to and merged into. */
+export function emptyHdrHistogram(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: HISTOGRAM_SETTINGS.lowestDiscernibleValue,
+    highestTrackableValue: HISTOGRAM_SETTINGS.highestTrackableValue,
+    numberOfSignificantValueDigits: 3, // HISTOGRAM_SETTINGS.significantDigits (the layout of LatencyRecorder)
+    bitBucketSize: 64,
+    useWebAssembly: false,
+  });
+}
+
+/** Decodes a compressed base64 histogram (a record's `hdrBase64`, an interval a client streamed). */
+export function decodeHdrBase64(b64: string): hdr.Histogram {
+  return hdr.decodeFromCompressedBase64(b64, 64, false);
+}
+
 /** Decodes a stored histogram (for reports, comparisons and tests). */
 export function decodeHistogram(rec: HistogramRecord): hdr.Histogram {
-  return hdr.decodeFromCompressedBase64(rec.hdrBase64, 64, false);
+  return decodeHdrBase64(rec.hdrBase64);
 }
 
 /** Merges several records' histograms into one record (e.g. all op types). */

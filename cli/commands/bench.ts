@@ -16,7 +16,7 @@ import { openTrace } from '../../harness/trace-source.js';
 import type { Workload } from '../../harness/workload.js';
 import { loadWorkload } from '../../harness/workload.js';
 import { clientProps, writeExport, type ClientProps } from '../../harness/client-props.js';
-import { runScaleOut } from '../../harness/clients/coordinator.js';
+import { checkScaleOut, runScaleOut } from '../../harness/clients/coordinator.js';
 import { parseHostPort } from '../../harness/clients/links.js';
 
 /** Options shared by load, run and matrix. */
@@ -207,12 +207,7 @@ function scaleOutOf(v: Record<string, unknown>, cmd: string, engine: string, mem
   if (v['no-fork'] === true) throw new UsageError(`${cmd}: --clients / --agents run every client in its own process; drop --no-fork`);
   if (memoryLimit) throw new UsageError(`${cmd}: --memory-limit with --clients / --agents is not supported (one cgroup per client is not built)`);
   if (trace) throw new UsageError(`${cmd}: --trace / --record-trace replay or record one stream; they do not split over --clients / --agents`);
-  const d = descriptorFor(engine);
-  const total = clients * (agents?.length ?? 1);
-  if (agents !== null && d.role !== 'network')
-    throw new UsageError(`${cmd}: --agents runs clients on other hosts, which reach only a network store; ${engine} is embedded`);
-  if (total > 1 && !ownStores && d.sharedOpen !== true)
-    throw new UsageError(`${cmd}: ${engine} is owned by one process (it cannot be opened by ${total} clients at once): give each client its own store with --clients-own-stores`);
+  checkScaleOut(engine, clients * (agents?.length ?? 1), ownStores, agents !== null);
   return { clients, agents, ownStores };
 }
 

@@ -17,7 +17,7 @@ import { isKvError } from '../../engines/errors.js';
 import { runBenchmark } from '../../harness/runner.js';
 import { formatNs } from '../../harness/status.js';
 import { writeHtmlReport } from '../../reports/html-report.js';
-import { runScaleOut } from '../../harness/clients/coordinator.js';
+import { checkScaleOut, runScaleOut } from '../../harness/clients/coordinator.js';
 import { loadWorkload } from '../../harness/workload.js';
 import { applyClientProps, COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
 
@@ -123,11 +123,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     if (!fork) throw new UsageError('matrix: --clients runs every client in its own process; drop --no-fork');
     if (c.memoryLimitBytes !== null) throw new UsageError('matrix: --memory-limit with --clients is not supported (one cgroup per client is not built)');
     if (reuse) throw new UsageError('matrix: --reuse-data with --clients is not supported (each cell loads through its clients)');
-    for (const e of engines) {
-      const d = descriptorFor(parseEngineSpec(e).name);
-      if (Math.max(...clientCounts) > 1 && !ownStores && d.sharedOpen !== true)
-        throw new UsageError(`matrix: ${e} is owned by one process (it cannot be opened by several clients at once): give each client its own store with --clients-own-stores, or leave it out of a --clients matrix`);
-    }
+    for (const e of engines) checkScaleOut(parseEngineSpec(e).name, Math.max(...clientCounts), ownStores, false);
   }
   const wls = ((v.workloads as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   if (wls.length === 0) wls.push(...ALL_WORKLOADS);

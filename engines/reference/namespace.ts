@@ -13,13 +13,15 @@ import { KvError } from '../errors.js';
 
 /** on-disk: the marker file's name (shared by every network engine); never change without a version bump. */
 const MARKER = 'redis-namespace';
+/** What a marker may hold: printable ASCII without spaces. */
+const PRINTABLE = /^[\x21-\x7e]+$/;
 
 /**
  * Makes `dir`'s marker name `ns` (a scale-out run's clients share their coordinator's namespace;
  * harness/clients/). INVALID_ARGUMENT for a name the marker cannot hold.
  */
 export function writeNamespaceMarker(dir: string, ns: string, fs: Fs): void {
-  if (!/^[\x21-\x7e]+$/.test(ns)) throw new KvError('INVALID_ARGUMENT', `namespace ${JSON.stringify(ns)} is not a printable name`);
+  if (!PRINTABLE.test(ns)) throw new KvError('INVALID_ARGUMENT', `namespace ${JSON.stringify(ns)} is not a printable name`);
   fs.mkdirp(dir);
   writeFileAtomic(fs, path.join(dir, MARKER), Buffer.from(`${ns}\n`));
 }
@@ -31,10 +33,10 @@ export function resolveNamespace(option: string, dir: string, fs: Fs): string {
   const file = path.join(dir, MARKER);
   if (fs.exists(file)) {
     const ns = Buffer.from(fs.readFile(file)).toString('utf8').trim();
-    if (!/^[\x21-\x7e]+$/.test(ns)) throw new KvError('CORRUPTION', `namespace marker is not a printable name`, { file, offset: 0 });
+    if (!PRINTABLE.test(ns)) throw new KvError('CORRUPTION', `namespace marker is not a printable name`, { file, offset: 0 });
     return ns;
   }
   const ns = `kvlab:${randomBytes(8).toString('hex')}`;
-  writeFileAtomic(fs, file, Buffer.from(`${ns}\n`));
+  writeNamespaceMarker(dir, ns, fs);
   return ns;
 }

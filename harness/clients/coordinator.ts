@@ -217,6 +217,20 @@ function assemble(o: ScaleOutOptions, base: ResultsFile, trial: ResultsFile['pha
 }
 
 /**
+ * Whether `total` clients (under agents or not) can run `engine`: NOT_SUPPORTED when agents are
+ * asked for an embedded engine (other hosts reach only a network store), or several clients for
+ * one store that one process owns (without `ownStores`). The one rule `kvlab load|run` and
+ * `kvlab matrix` check before any work, and {@link runScaleOut} again.
+ */
+export function checkScaleOut(engine: string, total: number, ownStores: boolean, agents: boolean): void {
+  const d = descriptorFor(engine);
+  if (agents && d.role !== 'network')
+    throw new KvError('NOT_SUPPORTED', `--agents runs clients on other hosts, which reach only a network store; ${engine} is embedded (its store is a directory on one host)`);
+  if (total > 1 && !ownStores && d.sharedOpen !== true)
+    throw new KvError('NOT_SUPPORTED', `${engine} is owned by one process (it cannot be opened by ${total} clients at once): give each client its own store with --clients-own-stores, reported as such`);
+}
+
+/**
  * Runs the scale-out benchmark: `trials` trials, each in fresh client processes; returns one
  * validated results file (trials merged as forked trials are). NOT_SUPPORTED (before any work)
  * for an engine one process owns without `ownStores`, or under agents an engine that is not a
@@ -227,10 +241,7 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ResultsFile> {
   const d = descriptorFor(spec.name);
   const total = o.agents === null ? o.clients : o.clients * o.agents.length;
   if (!Number.isInteger(o.clients) || o.clients < 1) throw new KvError('INVALID_ARGUMENT', `--clients must be a positive integer, got ${o.clients}`);
-  if (o.agents !== null && d.role !== 'network')
-    throw new KvError('NOT_SUPPORTED', `--agents runs clients on other hosts, which reach only a network store; ${spec.name} is embedded (its store is a directory on one host)`);
-  if (total > 1 && !o.ownStores && d.sharedOpen !== true)
-    throw new KvError('NOT_SUPPORTED', `${spec.name} is owned by one process (it cannot be opened by ${total} clients at once): give each client its own store with --clients-own-stores, reported as such`);
+  checkScaleOut(spec.name, total, o.ownStores, o.agents !== null);
   const dir = o.job.options.dir;
   const parts: ResultsFile[] = [];
   for (let t = 0; t < o.trials; t++) {

@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import { HistogramLogWriter } from 'hdr-histogram-js';
-import { decodeBase64, type ClientOutcome, type MergedInterval } from './merge.js';
+import { decodeHdrBase64 } from '../histogram.js';
+import type { ClientOutcome, MergedInterval } from './merge.js';
 
 /** The tag of client `i`'s lines. */
 export function clientTag(i: number): string {
@@ -29,7 +30,7 @@ export function writeIntervalLog(file: string, barrierMs: number, merged: readon
     const start = c.startedClientMs - c.clockOffsetMs - barrierMs;
     let prev = 0;
     for (const iv of c.intervals) {
-      const h = decodeBase64(iv.hist);
+      const h = decodeHdrBase64(iv.hist);
       h.tag = clientTag(c.index);
       w.outputIntervalHistogram(h, (start + prev) / 1000, (start + iv.tMs) / 1000, 1e6);
       prev = iv.tMs;

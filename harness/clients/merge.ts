@@ -10,7 +10,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { KvError } from '../../engines/errors.js';
-import { histogramRecord, HISTOGRAM_SETTINGS } from '../histogram.js';
+import { decodeHdrBase64, emptyHdrHistogram, histogramRecord } from '../histogram.js';
 import type { ClientTrial, HistogramRecord, IntervalPoint, OpTypeResult, PhaseTrial, ProcIo, ResultOpType } from '../results.js';
 
 /** One interval a client streamed (protocol.ts `interval`). */
@@ -52,23 +52,10 @@ export interface MergedInterval {
   intended: hdr.Histogram | null;
 }
 
-/** An empty histogram with kvlab's layout (harness/histogram.ts HISTOGRAM_SETTINGS). */
-export function emptyHistogram(): hdr.Histogram {
-  return hdr.build({
-    lowestDiscernibleValue: HISTOGRAM_SETTINGS.lowestDiscernibleValue, highestTrackableValue: HISTOGRAM_SETTINGS.highestTrackableValue,
-    numberOfSignificantValueDigits: 3, bitBucketSize: 64, useWebAssembly: false,
-  });
-}
-
-/** Decodes a compressed base64 histogram. */
-export function decodeBase64(b64: string): hdr.Histogram {
-  return hdr.decodeFromCompressedBase64(b64, 64, false);
-}
-
 /** The bucket-by-bucket sum of `parts` (compressed base64 histograms) as a results record. */
 export function sumRecords(parts: readonly string[]): HistogramRecord {
-  const h = emptyHistogram();
-  for (const b of parts) h.add(decodeBase64(b));
+  const h = emptyHdrHistogram();
+  for (const b of parts) h.add(decodeHdrBase64(b));
   return histogramRecord(h);
 }
 
@@ -113,11 +100,11 @@ export function mergeIntervals(outs: readonly ClientOutcome[], barrierMs: number
       const end = start + iv.tMs;
       const k = slotOf(end, intervalMs);
       let s = slots.get(k);
-      if (s === undefined) slots.set(k, (s = { ops: 0, failures: 0, hist: emptyHistogram(), intended: null, endMs: 0 }));
+      if (s === undefined) slots.set(k, (s = { ops: 0, failures: 0, hist: emptyHdrHistogram(), intended: null, endMs: 0 }));
       s.ops += iv.operations;
       s.failures += iv.failures;
-      s.hist.add(decodeBase64(iv.hist));
-      if (iv.intendedHist !== null) (s.intended ??= emptyHistogram()).add(decodeBase64(iv.intendedHist));
+      s.hist.add(decodeHdrBase64(iv.hist));
+      if (iv.intendedHist !== null) (s.intended ??= emptyHdrHistogram()).add(decodeHdrBase64(iv.intendedHist));
       s.endMs = Math.max(s.endMs, end);
     }
   }
@@ -171,7 +158,7 @@ export function clientTrial(c: ClientOutcome, barrierMs: number): ClientTrial {
     intervals: c.intervals.map((iv) => {
       const dt = iv.tMs - prev;
       prev = iv.tMs;
-      const h = decodeBase64(iv.hist);
+      const h = decodeHdrBase64(iv.hist);
       return { tMs: iv.tMs, operations: iv.operations, throughput: dt > 0 ? (iv.operations * 1000) / dt : 0, p99: h.totalCount === 0 ? null : h.getValueAtPercentile(99) };
     }),
   };
@@ -194,9 +181,11 @@ export function mergeClientTrials(outs: readonly ClientOutcome[], barrierMs: num
   // the span on the coordinator's clock: from the barrier to the last client's end
   const ends = outs.map((c, i) => (c.startedClientMs === null ? 0 : c.startedClientMs - c.clockOffsetMs - barrierMs + clients[i]!.durationMs));
   const durationMs = Math.max(0, ...ends);
-  const overallParts = [...done.map((t) => t.overall.latency.hdrBase64), ...outs.filter((c) => c.trial === null).flatMap((c) => c.intervals.map((iv) => iv.hist))];
+  // every operation once: a finished client's whole histogram, a lost one's streamed intervals
+  const lostIntervals = outs.filter((c) => c.trial === null).flatMap((c) => c.intervals);
+  const overallParts = [...done.map((t) => t.overall.latency.hdrBase64), ...lostIntervals.map((iv) => iv.hist)];
   const intendedAll = done.every((t) => t.overall.intendedLatency !== null)
-    ? sumRecords([...done.map((t) => t.overall.intendedLatency!.hdrBase64), ...outs.filter((c) => c.trial === null).flatMap((c) => c.intervals.map((iv) => iv.intendedHist ?? ''))].filter((b) => b !== ''))
+    ? sumRecords([...done.map((t) => t.overall.intendedLatency!.hdrBase64), ...lostIntervals.flatMap((iv) => (iv.intendedHist === null ? [] : [iv.intendedHist]))])
     : null;
   const failedClient = clients.find((c) => c.failed !== undefined);
   const timedOut = done.find((t) => t.timedOut !== undefined);
@@ -214,7 +203,7 @@ export function mergeClientTrials(outs: readonly ClientOutcome[], barrierMs: num
     intervals: intervals.map((m) => m.point),
     userBytes: { written: done.reduce((a, t) => a + t.userBytes.written, 0), read: done.reduce((a, t) => a + t.userBytes.read, 0) },
     io: sumIo(done),
-    errorSamples: done.flatMap((t, i) => t.errorSamples.map((s) => `client ${outs.filter((c) => c.trial !== null)[i]!.index}: ${s}`)).slice(0, 5),
+    errorSamples: outs.flatMap((c) => (c.trial?.errorSamples ?? []).map((s) => `client ${c.index}: ${s}`)).slice(0, 5),
     clients,
   };
   delete trial.pid;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { expect } from 'vitest';
-import { decodeBase64, emptyHistogram } from '../../harness/clients/merge.js';
+import { decodeHdrBase64, emptyHdrHistogram } from '../../harness/histogram.js';
 import type { ResultsFile } from '../../harness/results.js';
 import { readResults } from '../../harness/results.js';
 import { openEngine } from '../../engines/registry.js';
@@ -26,8 +26,8 @@ export function buckets(h: hdr.Histogram): Map<number, number> {
 
 /** The bucket-by-bucket sum of compressed histograms. */
 export function sumOf(b64s: readonly string[]): hdr.Histogram {
-  const h = emptyHistogram();
-  for (const b of b64s) h.add(decodeBase64(b));
+  const h = emptyHdrHistogram();
+  for (const b of b64s) h.add(decodeHdrBase64(b));
   return h;
 }
 
@@ -41,7 +41,7 @@ export function expectExactMerge(r: ResultsFile, clients: number, phase: 'load' 
   expect(t.clients).toHaveLength(clients);
   const cs = t.clients!;
   expect(t.operations).toBe(cs.reduce((a, c) => a + c.operations, 0));
-  expect(buckets(decodeBase64(t.overall.latency.hdrBase64))).toEqual(buckets(sumOf(cs.map((c) => c.latency.hdrBase64))));
+  expect(buckets(decodeHdrBase64(t.overall.latency.hdrBase64))).toEqual(buckets(sumOf(cs.map((c) => c.latency.hdrBase64))));
   expect(t.overall.latency.count).toBe(t.operations);
   expect(Object.values(t.ops).reduce((a, o) => a + o!.count + o!.failures, 0)).toBe(t.operations);
   // the merged time series covers every operation
