@@ -5,10 +5,9 @@
  * kills its client (SIGKILL); a client that exits closes its connection. The agent itself keeps
  * serving until it is stopped.
  */
-import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { KvError } from '../../engines/errors.js';
-import { clientScript, relayStderr } from './links.js';
+import { spawnClientProcess } from './links.js';
 
 /** A listening agent. */
 export interface Agent {
@@ -23,19 +22,17 @@ export interface Agent {
 
 /** Listens on `host:port`; IO when the address cannot be bound. */
 export async function startAgent(host: string, port: number, log: (line: string) => void = () => undefined): Promise<Agent> {
-  const children = new Set<ReturnType<typeof spawn>>();
+  const children = new Set<ReturnType<typeof spawnClientProcess>>();
   let n = 0;
   const server = net.createServer((socket) => {
     const id = ++n;
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
-    const child = spawn(process.execPath, [clientScript()], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnClientProcess(`[agent client ${id}] `);
     children.add(child);
     log(`connection ${id} from ${peer}: client pid ${child.pid}`);
     socket.pipe(child.stdin);
     child.stdout.pipe(socket);
-    relayStderr(child.stderr, `[agent client ${id}] `);
-    child.stdin.on('error', () => undefined);
     socket.on('error', () => undefined);
     socket.on('close', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -3,7 +3,7 @@
  * connection to a `kvlab agent`, which pipes it to a child of its own. Both carry the same
  * line protocol (protocol.ts); the coordinator cannot tell them apart except by `agent`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,13 +27,13 @@ export interface ClientLink {
 
 const here = fileURLToPath(import.meta.url);
 /** The built client entry point (also when this module runs from source under vitest). */
-export function clientScript(): string {
+function clientScript(): string {
   if (here.endsWith('.ts')) return path.join(path.dirname(here), '..', '..', 'dist', 'harness', 'clients', 'client-child.js');
   return path.join(path.dirname(here), 'client-child.js');
 }
 
 /** Relays a child's stderr lines to ours, prefixed with its label (status lines, warnings). */
-export function relayStderr(stream: NodeJS.ReadableStream, prefix: string): void {
+function relayStderr(stream: NodeJS.ReadableStream, prefix: string): void {
   let buf = '';
   stream.setEncoding('utf8');
   stream.on('data', (d: string) => {
@@ -45,10 +45,18 @@ export function relayStderr(stream: NodeJS.ReadableStream, prefix: string): void
   });
 }
 
+/** Starts one client process (client-child.ts) with piped stdio, its stderr relayed with `prefix`. */
+export function spawnClientProcess(prefix: string): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [clientScript()], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined); // a dead child's stdin: its close event reports it
+  relayStderr(child.stderr, prefix);
+  return child;
+}
+
 /** Starts client `index` as a child process of this one. */
 export function spawnLocalClient(index: number): ClientLink {
-  const child = spawn(process.execPath, [clientScript()], { stdio: ['pipe', 'pipe', 'pipe'] });
   const label = `client ${index}`;
+  const child = spawnClientProcess(`[${label}] `);
   const link: ClientLink = {
     label, agent: null,
     send: (m) => {
@@ -61,9 +69,7 @@ export function spawnLocalClient(index: number): ClientLink {
     }),
     kill: () => void child.kill('SIGKILL'),
   };
-  child.stdin.on('error', () => undefined); // a dead child's stdin: the close event reports it
   readLines<FromClient>(child.stdout, (m) => link.onMessage(m), (line) => process.stderr.write(`[${label}] ${line}\n`));
-  relayStderr(child.stderr, `[${label}] `);
   return link;
 }
 
