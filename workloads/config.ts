@@ -65,6 +65,11 @@ export interface WorkloadConfig {
   readonly valuemode: ValueMode;
   /** kvlab: blob length in raw mode (default fieldcount * fieldlength). */
   readonly rawvaluelength: number;
+  /**
+   * kvlab (not in YCSB): the fraction of run-phase READs sent to a key that was never inserted
+   * (zero-result lookups, the case bloom filters are for); 0, the default, leaves YCSB's stream exact.
+   */
+  readonly missingreadproportion: number;
 }
 
 const REQUEST_DISTRIBUTIONS: readonly RequestDistribution[] = ['uniform', 'zipfian', 'latest', 'hotspot', 'exponential', 'sequential'];
@@ -155,6 +160,8 @@ export function parseWorkloadConfig(props: Record<string, string>): WorkloadConf
   const hotspotopnfraction = num('hotspotopnfraction', '0.8');
   const exponentialPercentile = num('exponential.percentile', '95');
   const exponentialFrac = num('exponential.frac', '0.8571428571');
+  const missingreadproportion = num('missingreadproportion', '0');
+  if (missingreadproportion < 0 || missingreadproportion > 1) throw invalidArgument(`property missingreadproportion: must be from 0 to 1, got ${missingreadproportion}`);
   if (requestdistribution === 'exponential' && !(exponentialPercentile > 0 && exponentialPercentile < 100 && exponentialFrac > 0))
     throw invalidArgument('exponential.percentile must be in (0, 100) and exponential.frac > 0');
   if (requestdistribution !== 'latest' && requestdistribution !== 'exponential' && insertcount === 0)
@@ -192,5 +199,6 @@ export function parseWorkloadConfig(props: Record<string, string>): WorkloadConf
     maxexecutiontime: int('maxexecutiontime', '0'),
     valuemode,
     rawvaluelength: int('rawvaluelength', String(fieldcount * fieldlength)),
+    missingreadproportion,
   };
 }

@@ -121,7 +121,7 @@ export const KNOWN_PROPERTIES: ReadonlySet<string> = new Set([
   'exponential.frac', 'maxexecutiontime', 'valuemode', 'rawvaluelength', 'threadcount', 'target', 'measurementtype',
   'hdrhistogram.percentiles', 'status.interval', 'core_workload_insertion_retry_limit', 'core_workload_insertion_retry_interval',
   'insertionretrylimit', 'insertionretryinterval', 'debug', 'exporter', 'exportfile', 'timeseries.granularity', 'histogram.buckets',
-  'measurement.interval', 'measurement.trackjvm', 'maxexecutiontime.ignore',
+  'measurement.interval', 'measurement.trackjvm', 'maxexecutiontime.ignore', 'missingreadproportion',
 ]);
 
 /** The longest property value accepted (a workload file is text, not data). */

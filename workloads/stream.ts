@@ -19,6 +19,13 @@ import { Random } from './random.js';
 
 /** The PRNG sub-stream the operation stream draws from (record values use stream 1). */
 export const OPERATION_RNG_STREAM = 0;
+/** The random stream that picks which READs miss (`missingreadproportion`): apart from stream 0, so YCSB's draws are unchanged. */
+export const MISSING_READ_RNG_STREAM = 3;
+/**
+ * A missing READ asks for key number `keynum + MISSING_KEY_OFFSET` (2^48): far above any key a
+ * load or a run inserts, and still a safe integer, so its name is never in the store.
+ */
+export const MISSING_KEY_OFFSET = 2 ** 48;
 
 /** Builds CoreWorkload's key chooser for `config` (exported for tests and benches). */
 export function createKeyChooser(config: WorkloadConfig, rng: Random, acked: AcknowledgedCounterGenerator): NumberGenerator {
@@ -70,6 +77,8 @@ export class OperationStream {
   private readonly keys: KeyNamer;
 
   private readonly lane: InsertLane | null;
+  /** Draws which READs miss; null when missingreadproportion is 0. */
+  private readonly missing: Random | null;
 
   /** @param seed any safe integer; @param lane this client's share of new keys (see {@link InsertLane}), or null for YCSB's one stream */
   constructor(config: WorkloadConfig, seed: number, lane: InsertLane | null = null) {
@@ -95,6 +104,7 @@ export class OperationStream {
         ? new UniformLongGenerator(rng, config.minscanlength, config.maxscanlength)
         : new ZipfianGenerator(rng, config.minscanlength, config.maxscanlength);
     this.keys = new KeyNamer(config.zeropadding, config.hashedKeys);
+    this.missing = config.missingreadproportion > 0 ? new Random(seed, MISSING_READ_RNG_STREAM) : null;
   }
 
   /** The operation probabilities after normalisation (for reports). */
@@ -129,7 +139,7 @@ export class OperationStream {
   keyNumber(n: number): number {
     const l = this.lane;
     const rc = this.config.recordcount;
-    return l === null || n < rc ? n : rc + (n - rc) * l.count + l.index;
+    return l === null || n < rc || n >= MISSING_KEY_OFFSET ? n : rc + (n - rc) * l.count + l.index;
   }
 
   /**
@@ -152,6 +162,7 @@ export class OperationStream {
       if (type !== 'UPDATE' && !cfg.readallfields) op.readField = this.fieldchooser.next();
       if ((type === 'UPDATE' || type === 'READMODIFYWRITE') && !cfg.writeallfields) op.writeField = this.fieldchooser.next();
     }
+    if (type === 'READ' && this.missing !== null && this.missing.nextDouble() < this.config.missingreadproportion) keynum += MISSING_KEY_OFFSET;
     op.keynum = keynum;
   }
 

@@ -109,6 +109,8 @@ export class LsmCore implements SyncCore {
   private readonly dir: string;
   private readonly cache: BlockCache;
   private readonly rc: ReadCounters = { bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
+  /** Gets that found nothing (absent or deleted), and the data blocks they read. */
+  private readonly zeroResult = { gets: 0, blockReads: 0 };
   private readonly wc: WriteCounters = {
     flushes: 0, flushBytesWritten: 0, compactions: 0, trivialMoves: 0,
     compactionBytesRead: 0, compactionBytesWritten: 0, tombstonesDropped: 0,
@@ -289,8 +291,14 @@ export class LsmCore implements SyncCore {
     const ks = keyString(key);
     const e = this.mem.get(ks) ?? this.imm?.get(ks);
     let v: Buffer | undefined;
+    const blockReadsBefore = this.rc.getBlockReads;
     if (e !== undefined) v = e.value && Buffer.from(e.value);
     else if (this.current.get(key, ks, bloomHash(key), this.hit) === Lookup.Found) v = this.hit.table!.value;
+    if (v === undefined) {
+      // Monkey's zero-result lookup cost: the blocks a get that finds nothing reads (Σ fp over the runs it probes)
+      this.zeroResult.gets++;
+      this.zeroResult.blockReads += this.rc.getBlockReads - blockReadsBefore;
+    }
     return v;
   }
 
@@ -650,6 +658,8 @@ export class LsmCore implements SyncCore {
       compactionWriteAmplification: (this.wc.flushBytesWritten + this.wc.compactionBytesWritten) / user,
       bloomFalsePositives: this.rc.bloomFalsePositives,
       getBlockReads: this.rc.getBlockReads,
+      zeroResultGets: this.zeroResult.gets,
+      zeroResultBlockReads: this.zeroResult.blockReads,
       blockFileReads: this.rc.blockFileReads,
       cacheBytes: this.cache.bytes,
       background: this.bg.inline ? 0 : 1,
