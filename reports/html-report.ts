@@ -9,7 +9,7 @@ import { validateResults, type ResultsFile } from '../harness/results.js';
 import { clientsTables } from './clients.js';
 import { escapeHtml } from './escape.js';
 import { clientsFigures } from './figures/clients.js';
-import { numberFigures, type Figure, type SectionId } from './figures/figure.js';
+import { numberFigures, type Figure, type MatrixSectionId } from './figures/figure.js';
 import { harnessCostFigure } from './figures/harness-cost.js';
 import { rumFigure } from './figures/rum.js';
 import { scaleFigures } from './figures/scale.js';
@@ -48,7 +48,7 @@ export function reportFigures(model: ReportModel): Figure[] {
   return numberFigures(figs);
 }
 
-const INTRO: Record<SectionId, string> = {
+const INTRO: Record<MatrixSectionId, string> = {
   throughput: 'Bars are the mean over trials with its 95% confidence interval; the table quotes the median. Series names carry the durability mode: compare engines only at the same durability.',
   clients: 'Scale-out runs (kvlab run --clients N): each multi-client figure is the exact merge of its client processes (operations summed, latency histograms added bucket by bucket). The tables give each client of the run phase; a straggler (throughput below 0.8× the median client’s) is marked.',
   latency: 'Percentile spectrum on a log “nines” axis (HdrHistogram plotter style), all trials merged, service time (from call to return).',
@@ -58,7 +58,7 @@ const INTRO: Record<SectionId, string> = {
   harness: 'The harness’s own cost per operation, measured with the null engine. A figure close to it measures the harness, not the engine.',
 };
 
-const HEADINGS: Record<SectionId, string> = {
+const HEADINGS: Record<MatrixSectionId, string> = {
   throughput: 'Run throughput', clients: 'Clients (scale-out runs)', latency: 'Latency percentile spectra', timeline: 'Throughput and p99 over time',
   load: 'Load throughput', rum: 'RUM view (amplification and memory)', harness: 'Harness cost',
 };
@@ -71,11 +71,11 @@ export function renderHtmlReport(results: ResultsFile[], opts: HtmlReportOptions
   results.forEach((r, i) => validateResults(r, `results[${i}]`));
   const model = buildModel(results);
   const figures = reportFigures(model);
-  const tablesFor: Record<SectionId, TableData[]> = {
+  const tablesFor: Record<MatrixSectionId, TableData[]> = {
     throughput: [throughputTable(model, 'run')], clients: clientsTables(model), latency: [latencyTable(model)], timeline: [],
     load: [throughputTable(model, 'load')], rum: [rumTable(model), memoryTable(model), levelsTable(model)], harness: [harnessTable(model)],
   };
-  const order: SectionId[] = ['throughput', 'clients', 'latency', 'timeline', 'load', 'rum', 'harness'];
+  const order: MatrixSectionId[] = ['throughput', 'clients', 'latency', 'timeline', 'load', 'rum', 'harness'];
   const sections: PageSection[] = order
     .map((id) => ({
       id: `s-${id}`, heading: HEADINGS[id], intro: `<p>${escapeHtml(INTRO[id])}</p>`,

@@ -108,9 +108,9 @@ export class LsmCore implements SyncCore {
   private readonly fs: Fs;
   private readonly dir: string;
   private readonly cache: BlockCache;
-  private readonly rc: ReadCounters = { bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
-  /** Gets that found nothing (absent or deleted), and the data blocks they read. */
-  private readonly zeroResult = { gets: 0, blockReads: 0 };
+  private readonly rc: ReadCounters = { tableProbes: 0, bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
+  /** Gets that found nothing (absent or deleted), the tables they probed and the data blocks they read. */
+  private readonly zeroResult = { gets: 0, tableProbes: 0, blockReads: 0 };
   private readonly wc: WriteCounters = {
     flushes: 0, flushBytesWritten: 0, compactions: 0, trivialMoves: 0,
     compactionBytesRead: 0, compactionBytesWritten: 0, tombstonesDropped: 0,
@@ -292,12 +292,14 @@ export class LsmCore implements SyncCore {
     const e = this.mem.get(ks) ?? this.imm?.get(ks);
     let v: Buffer | undefined;
     const blockReadsBefore = this.rc.getBlockReads;
+    const probesBefore = this.rc.tableProbes;
     if (e !== undefined) v = e.value && Buffer.from(e.value);
     else if (this.current.get(key, ks, bloomHash(key), this.hit) === Lookup.Found) v = this.hit.table!.value;
     if (v === undefined) {
       // Monkey's zero-result lookup cost: the blocks a get that finds nothing reads (Σ fp over the runs it probes)
       this.zeroResult.gets++;
       this.zeroResult.blockReads += this.rc.getBlockReads - blockReadsBefore;
+      this.zeroResult.tableProbes += this.rc.tableProbes - probesBefore;
     }
     return v;
   }
@@ -660,6 +662,8 @@ export class LsmCore implements SyncCore {
       getBlockReads: this.rc.getBlockReads,
       zeroResultGets: this.zeroResult.gets,
       zeroResultBlockReads: this.zeroResult.blockReads,
+      zeroResultTableProbes: this.zeroResult.tableProbes,
+      tableProbes: this.rc.tableProbes,
       blockFileReads: this.rc.blockFileReads,
       cacheBytes: this.cache.bytes,
       background: this.bg.inline ? 0 : 1,

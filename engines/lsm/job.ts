@@ -101,7 +101,7 @@ function runFlush(fs: Fs, job: FlushJob): FlushResult {
 function runCompaction(fs: Fs, job: CompactionJob, newFileNumber: () => number): CompactionResult {
   // the job's own readers, no cache (compaction reads bypass it), no shared counters
   const cache = new BlockCache(0);
-  const rc = { bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
+  const rc = { tableProbes: 0, bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
   const opened: Table[] = [];
   try {
     const inputs: Run[] = job.inputs.map((run) =>

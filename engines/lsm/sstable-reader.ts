@@ -15,6 +15,8 @@ import { BLOCK_TRAILER_SIZE, BLOCK_TYPE_RAW, FOOTER_SIZE, SST_FORMAT_VERSION, SS
 
 /** Read-path counters shared by every table of an engine. */
 export interface ReadCounters {
+  /** Tables a get consulted (its filter, or its index when it has none): the runs a lookup probes. */
+  tableProbes: number;
   /** Gets a bloom filter answered "absent". */
   bloomNegatives: number;
   /** Gets a bloom filter let through to a table that did not hold the key. */
@@ -160,6 +162,7 @@ export class Table {
    */
   get(key: Uint8Array, keyStr: string, hash: number): Lookup {
     const c = this.counters;
+    c.tableProbes++;
     if (this.filter !== undefined && !filterMayContain(this.filter, hash)) {
       c.bloomNegatives++;
       return Lookup.Absent;

@@ -31,8 +31,10 @@ export interface Figure {
   notes?: string[];
 }
 
-/** Report sections, in page order. */
-export type SectionId = 'throughput' | 'clients' | 'latency' | 'timeline' | 'load' | 'rum' | 'harness';
+/** The matrix report's sections, in page order. */
+export type MatrixSectionId = 'throughput' | 'clients' | 'latency' | 'timeline' | 'load' | 'rum' | 'harness';
+/** Every section a figure can belong to: the matrix report's, and the sweep report's. */
+export type SectionId = MatrixSectionId | 'sweep';
 
 /** A stable color per series index (colour-blind-friendly Okabe–Ito, then Tableau). */
 export function seriesColor(i: number): string {

@@ -20,7 +20,7 @@ export function rng(seed: number): () => number {
 export const k = (s: string) => Buffer.from(s, 'latin1');
 
 export function counters(): ReadCounters {
-  return { bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
+  return { tableProbes: 0, bloomNegatives: 0, bloomFalsePositives: 0, getBlockReads: 0, blockFileReads: 0 };
 }
 
 /** Sorted unique entries [key, kind, value]. */
