@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `kvlab` command line. Commands: load, run, matrix, report, compare, crash, engines, micro,
+ * The `kvlab` command line. Commands: load, run, matrix, search, report, compare, crash, engines, micro,
  * inspect, help.
  * Exit codes: 0 success; 2 usage error (unknown command, option, engine, engine option,
  * property or file; bad value) printed as ONE line on stderr; 1 any other failure.
@@ -17,6 +17,7 @@ import { microCommand } from './commands/micro.js';
 import { compareCommand, reportCommand } from './commands/report.js';
 import { crashCommand } from './commands/crash.js';
 import { agentCommand } from './commands/agent.js';
+import { searchCommand } from './commands/search.js';
 
 export const HELP = `usage: kvlab <command> [options]     (kvlab <command> --help for details)
 
@@ -24,6 +25,7 @@ commands:
   load      load a workload's records into an engine's store (YCSB load)
   run       run a workload's operations against a loaded store (YCSB run)
   matrix    every engine × workload: load + run, trials, results files, HTML report
+  search    the highest open-loop rate that meets a latency SLO (e.g. --slo 'p99<1ms')
   report    HTML / Markdown / CSV / YCSB-text / .hgrm reports from results files
   compare   baseline vs candidate: per-metric verdicts from repeated trials (CI gate)
   crash     SIGKILL crash torture of one engine: lost acknowledged writes, recovery time
@@ -51,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         return await benchCommand(cmd, rest);
       case 'matrix':
         return await matrixCommand(rest);
+      case 'search':
+        return await searchCommand(rest);
       case 'report':
         return reportCommand(rest);
       case 'compare':
@@ -72,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP + '\n');
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, report, compare, crash, engines, micro, inspect, agent, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, search, report, compare, crash, engines, micro, inspect, agent, help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
