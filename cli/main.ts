@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `kvlab` command line. Commands: load, run, matrix, report, compare, crash, engines, micro,
+ * The `kvlab` command line. Commands: load, run, matrix, search, report, compare, crash, engines, micro,
  * inspect, help.
  * Exit codes: 0 success; 2 usage error (unknown command, option, engine, engine option,
  * property or file; bad value) printed as ONE line on stderr; 1 any other failure.
@@ -18,6 +18,7 @@ import { compareCommand, reportCommand } from './commands/report.js';
 import { crashCommand } from './commands/crash.js';
 import { agentCommand } from './commands/agent.js';
 import { sweepCommand } from './commands/sweep.js';
+import { searchCommand } from './commands/search.js';
 
 export const HELP = `usage: kvlab <command> [options]     (kvlab <command> --help for details)
 
@@ -26,6 +27,7 @@ commands:
   run       run a workload's operations against a loaded store (YCSB run)
   matrix    every engine × workload: load + run, trials, results files, HTML report
   sweep     one engine over a grid of option values (or record counts), with cost models drawn over the points
+  search    the highest open-loop rate that meets a latency SLO (e.g. --slo 'p99<1ms')
   report    HTML / Markdown / CSV / YCSB-text / .hgrm reports from results files
   compare   baseline vs candidate: per-metric verdicts from repeated trials (CI gate)
   crash     SIGKILL crash torture of one engine: lost acknowledged writes, recovery time
@@ -55,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await matrixCommand(rest);
       case 'sweep':
         return await sweepCommand(rest);
+      case 'search':
+        return await searchCommand(rest);
       case 'report':
         return reportCommand(rest);
       case 'compare':
@@ -76,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP + '\n');
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, sweep, report, compare, crash, engines, micro, inspect, agent, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, sweep, search, report, compare, crash, engines, micro, inspect, agent, help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
