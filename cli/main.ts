@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `kvlab` command line. Commands: load, run, matrix, search, report, compare, crash, engines, micro,
+ * The `kvlab` command line. Commands: load, run, matrix, sweep, search, report, compare, crash, engines, micro,
  * inspect, help.
  * Exit codes: 0 success; 2 usage error (unknown command, option, engine, engine option,
  * property or file; bad value) printed as ONE line on stderr; 1 any other failure.

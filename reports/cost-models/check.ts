@@ -25,13 +25,25 @@ export interface ModelCheck {
   kind: 'estimate' | 'bound';
   /** The stated agreement factor. */
   factor: number;
+  /**
+   * For a measurement that counts rare events (false positives): how many the model expects at
+   * this point. Below {@link MIN_EVENTS} the sampling noise alone exceeds the factor, so the
+   * verdict is n/a rather than a disagreement.
+   */
+  expectedEvents?: number;
   verdict: Verdict;
 }
+
+/** Expected events below which a count-based check is not judged (Poisson: √30/30 ≈ 18% noise). */
+export const MIN_EVENTS = 30;
 
 /** Builds a check, computing the residual and the verdict. */
 export function check(c: Omit<ModelCheck, 'residual' | 'verdict'>): ModelCheck {
   const residual = c.measured !== null && c.predicted > 0 && Number.isFinite(c.predicted) ? c.measured / c.predicted : null;
   let verdict: Verdict = 'n/a';
+  if (c.expectedEvents !== undefined && c.expectedEvents < MIN_EVENTS) {
+    return { ...c, formula: `${c.formula} (only ${fmt(c.expectedEvents)} events expected: too few to judge)`, residual, verdict };
+  }
   if (residual !== null) {
     const ok = c.kind === 'bound' ? residual <= c.factor : residual <= c.factor && residual >= 1 / c.factor;
     verdict = ok ? 'agrees' : 'disagrees';

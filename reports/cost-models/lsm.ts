@@ -105,6 +105,7 @@ export function lsmChecks(p: PointFacts): ModelCheck[] {
       metric: 'bloomFpRate', model: 'bloom false-positive rate', source: BLOOM_SOURCE, kind: 'estimate', factor: 1.5,
       formula: `(1 − e^(−k/b))^k, b = ${b}, k = ${bloomProbes(b)}: ${fmt(fp)}`,
       predicted: fp, measured: fpPos !== null && neg !== null && fpPos + neg > 0 ? fpPos / (fpPos + neg) : null,
+      ...(fpPos !== null && neg !== null ? { expectedEvents: fp * (fpPos + neg) } : {}),
     }));
   }
   // the runs each get probed are measured (tableProbes), so these two hold the filter model against the engine in place
@@ -116,18 +117,20 @@ export function lsmChecks(p: PointFacts): ModelCheck[] {
     out.push(check({
       metric: 'zeroResultCost', model: 'zero-result lookup cost Σ fpᵢ', source: MONKEY_SOURCE, kind: 'estimate', factor: 1.5,
       formula: `R·fp = ${fmt(R)} tables probed per get that found nothing (measured) × ${fmt(fp)} = ${fmt(R * fp)} blocks`,
-      predicted: R * fp, measured: zb === null ? null : zb / zg,
+      predicted: R * fp, measured: zb === null ? null : zb / zg, ...(b > 0 ? { expectedEvents: zp * fp } : {}),
     }));
   }
+  // every get the engine served (a YCSB update reads its record too), and the ones a table answered
+  const gets = r.delta('gets');
+  const finds = r.delta('tableFinds');
   const probes = r.delta('tableProbes');
   const blocks = r.delta('getBlockReads');
-  if (r.reads > 0 && probes !== null && blocks !== null) {
-    const hits = r.reads - r.notFound;
-    const predicted = (hits + Math.max(0, probes - hits) * fp) / r.reads;
+  if (gets !== null && finds !== null && probes !== null && blocks !== null && gets > 0) {
+    const predicted = (finds + Math.max(0, probes - finds) * fp) / gets;
     out.push(check({
       metric: 'blocksPerGet', model: 'data blocks read per get', source: MONKEY_SOURCE, kind: 'estimate', factor: 1.5,
-      formula: `(hits + (tables probed − hits)·fp) / gets = (${fmt(hits)} + ${fmt(Math.max(0, probes - hits))}·${fmt(fp)}) / ${fmt(r.reads)} = ${fmt(predicted)}`,
-      predicted, measured: blocks / r.reads,
+      formula: `(found in a table + (tables probed − found)·fp) / gets = (${fmt(finds)} + ${fmt(Math.max(0, probes - finds))}·${fmt(fp)}) / ${fmt(gets)} = ${fmt(predicted)}`,
+      predicted, measured: blocks / gets,
     }));
   }
   return out;

@@ -39,7 +39,7 @@ const FIXED: SweepMetric[] = [
     },
   },
   { id: 'zeroResultCost', label: 'blocks read per get that found nothing (zero-result lookup cost)', unit: 'blocks', log: true, get: (_r, p) => ratio(p.run?.delta('zeroResultBlockReads') ?? null, p.run?.delta('zeroResultGets') ?? null) },
-  { id: 'blocksPerGet', label: 'data blocks read per get', unit: 'blocks', get: (_r, p) => (p.run && p.run.reads > 0 ? ratio(p.run.delta('getBlockReads'), p.run.reads) : null) },
+  { id: 'blocksPerGet', label: 'data blocks read per get (every get the engine served)', unit: 'blocks', get: (_r, p) => ratio(p.run?.delta('getBlockReads') ?? null, p.run?.delta('gets') ?? null) },
   { id: 'runs', label: 'sorted runs at the end of the run', unit: 'runs', get: (_r, p) => (p.run ? sortedRuns(p.run) : null) },
   { id: 'btreeHeight', label: 'B+tree height (end of load)', unit: 'levels', get: (_r, p) => p.load?.after('btree.height') ?? null },
   { id: 'indexBytesPerKey', label: 'index memory per key (run)', unit: 'B', get: (_r, p) => p.run?.amp('indexBytesPerKey') ?? null },

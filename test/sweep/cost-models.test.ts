@@ -72,6 +72,10 @@ describe('a check\'s verdict', () => {
     expect(check({ ...base, kind: 'bound', predicted: 10, measured: 0.1 }).verdict).toBe('agrees');
     expect(check({ ...base, kind: 'bound', predicted: 10, measured: 21 }).verdict).toBe('disagrees');
   });
+  it('a rare-event count with fewer than 30 expected events is not judged', () => {
+    expect(check({ ...base, kind: 'estimate', predicted: 0.001, measured: 0.004, expectedEvents: 12 }).verdict).toBe('n/a');
+    expect(check({ ...base, kind: 'estimate', predicted: 0.001, measured: 0.004, expectedEvents: 120 }).verdict).toBe('disagrees');
+  });
   it('an unknown measurement is n/a, never agreement', () => {
     expect(check({ ...base, kind: 'estimate', predicted: 10, measured: null }).verdict).toBe('n/a');
   });

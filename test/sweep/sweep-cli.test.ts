@@ -17,8 +17,8 @@ const small = ['-p', 'recordcount=3000', '-p', 'operationcount=3000', '--no-harn
 describe('kvlab sweep', () => {
   it('runs an lsm grid (bloomBits × compaction) with zero-result gets, and the bloom models agree with the engine', async () => {
     const out = path.join(tmpDir(), 'sweep');
-    const r = await cli(['sweep', '--engine', 'lsm:memtableSize=65536,targetFileSize=65536', '--vary', 'bloomBits=0,6,12', '--vary', 'compaction=leveled,tiered',
-      '-P', 'workloads/workloadc', ...small, '-p', 'requestdistribution=uniform', '-p', 'missingreadproportion=0.5', '--out', out]);
+    const r = await cli(['sweep', '--engine', 'lsm:memtableSize=65536,targetFileSize=65536', '--vary', 'bloomBits=0,4,8', '--vary', 'compaction=leveled,tiered',
+      '-P', 'workloads/workloadc', '-p', 'recordcount=3000', '-p', 'operationcount=6000', '--no-harness-cost', '--quiet', '-p', 'requestdistribution=uniform', '-p', 'missingreadproportion=0.5', '--out', out]);
     expect(r.code, r.err).toBe(0);
     const { manifest } = readSweepManifest(out);
     expect(manifest.points).toHaveLength(6);
@@ -44,6 +44,7 @@ describe('kvlab sweep', () => {
         expect(fp!.verdict).toBe('agrees');
       }
       expect(checks.find((c) => c.metric === 'zeroResultCost')!.verdict).toBe('agrees');
+      expect(checks.find((c) => c.metric === 'blocksPerGet')!.verdict).toBe('agrees');
       expect(checks.find((c) => c.metric === 'writeAmp')!.measured).toBeGreaterThan(1);
     }
     expect(seen.size).toBe(6);
@@ -51,7 +52,23 @@ describe('kvlab sweep', () => {
     expect(html).toContain('bloom false-positive rate');
     expect(html).toContain('Monkey');
     expect(html).toContain('Dostoevsky');
-    expect(fs.readFileSync(path.join(out, 'sweep.md'), 'utf8')).toMatch(/\| bloomBits=6, compaction=tiered \| bloomFpRate \|/);
+    expect(fs.readFileSync(path.join(out, 'sweep.md'), 'utf8')).toMatch(/\| bloomBits=4, compaction=tiered \| bloomFpRate \|/);
+  });
+
+  it('holds the read models to every get the engine served: workload A\'s updates read their records too', async () => {
+    const out = path.join(tmpDir(), 'sweep-a');
+    const r = await cli(['sweep', '--engine', 'lsm:memtableSize=65536,targetFileSize=65536', '--vary', 'sizeRatio=4,10', '-P', 'workloads/workloada', ...small, '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const { manifest } = readSweepManifest(out);
+    for (const p of manifest.points) {
+      const res = readResults(path.join(out, p.file!));
+      const run = res.phases.find((x) => x.phase === 'run')!.trials[0]!;
+      const gets = run.engineStats.after.extra.gets! - run.engineStats.before.extra.gets!;
+      expect(gets).toBeGreaterThan(run.ops.READ!.count); // the updates' reads are gets too
+      const c = modelChecks(res).find((x) => x.metric === 'blocksPerGet')!;
+      expect(c.verdict, c.formula).toBe('agrees');
+      expect(modelChecks(res).find((x) => x.metric === 'writeAmp')!.verdict).toBe('agrees');
+    }
   });
 
   it('varies recordcount and a btree option; the B+tree height model holds; --render rewrites the report', async () => {
