@@ -7,6 +7,7 @@
  * size; the trace itself is streamed.
  */
 import { invalidArgument } from '../../engines/errors.js';
+import { parseWorkloadConfig } from '../config.js';
 import { zeta } from '../generators/zeta.js';
 import { newOperation } from '../operation.js';
 import { TraceReader } from '../trace.js';
@@ -198,9 +199,11 @@ export function propertiesFor(stats: TraceStats): { text: string; fit: ZipfFit; 
     L.push('writeallfields=true');
     L.push('readallfields=true');
   } else {
-    L.push('# value sizes: the recorded workload\'s own');
-    for (const k of ['fieldcount', 'fieldlength', 'minfieldlength', 'fieldlengthdistribution', 'valuemode', 'rawvaluelength', 'writeallfields', 'readallfields'])
-      if (stats.props?.[k] !== undefined) L.push(`${k}=${stats.props[k]}`);
+    // the recorded workload's own record shape (its effective values, defaults included)
+    const c = parseWorkloadConfig(stats.props ?? {});
+    L.push("# value sizes: the recorded workload's own");
+    L.push(`fieldcount=${c.fieldcount}`, `fieldlength=${c.fieldlength}`, `minfieldlength=${c.minfieldlength}`, `fieldlengthdistribution=${c.fieldlengthdistribution}`);
+    L.push(`valuemode=${c.valuemode}`, ...(c.valuemode === 'raw' ? [`rawvaluelength=${c.rawvaluelength}`] : []), `writeallfields=${c.writeallfields}`, `readallfields=${c.readallfields}`);
   }
   return { text: L.join('\n') + '\n', fit, values };
 }
