@@ -71,6 +71,12 @@ describe('Twitter trace replay', () => {
     expect(r.workload.traceReplay).toMatchObject({ requests: 2, executed: { READ: 1, INSERT: 1 }, skipped: { 'unknown:touch': 1 } });
   });
 
+  it("a key over the engine's limit (btree: 497 bytes) fails the replay with TOO_LARGE naming the line (never truncated, never a per-op failure count)", async () => {
+    const f = path.join(tmpDir(), 'long.csv');
+    fs.writeFileSync(f, `0,a,1,10,1,set,0\n0,${'k'.repeat(600)},600,0,1,get,0\n`);
+    await expect(replay('btree', f)).rejects.toMatchObject({ code: 'TOO_LARGE', message: expect.stringMatching(/long\.csv:2: key of 600 bytes is over the engine's limit of 497/) });
+  });
+
   it("recorded timing: a second's ops spread evenly over it, divided by the speed", () => {
     const f = path.join(tmpDir(), 's.csv');
     // second 10: 4 ops (one a delete, not scheduled); second 11: none; second 12: 2 ops
