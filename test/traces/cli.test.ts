@@ -69,3 +69,14 @@ describe('kvlab trace CLI', () => {
     });
   }
 });
+
+describe('report context line', () => {
+  it('names the replayed trace, its timing and what was skipped', async () => {
+    const { buildModel, contextLine } = await import('../../reports/model.js');
+    const out = path.join(tmpDir(), 'r.json');
+    const r = await cli(['run', '--trace', sample('twitter-theta0.9'), '--trace-timing', 'recorded', '--trace-speed', '120', '--engine', 'map', '--no-harness-cost', '-q', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const model = buildModel([JSON.parse(fs.readFileSync(out, 'utf8'))]);
+    expect(contextLine(model.cells)).toMatch(/ · trace twitter-theta0\.9\.csv \(twitter, recorded ×120, preload none; skipped delete 295\)$/);
+  });
+});
