@@ -100,10 +100,20 @@ describe('Twitter trace reader', () => {
     expect(readAll(f).length).toBe(2);
   });
 
-  it('compressed input is NOT_SUPPORTED with the way out; a missing file NOT_FOUND', () => {
-    const gz = write('', 't.csv.gz');
-    fs.writeFileSync(gz, gzipSync(GOOD));
-    expectError(() => readAll(gz), 'NOT_SUPPORTED', /gzip-compressed.*decompress first/);
+  it('gzip input (by magic bytes, multi-member too) reads exactly as the plain file; truncated gzip is CORRUPTION', () => {
+    const plain = sample('twitter-theta1.1');
+    const text = fs.readFileSync(plain);
+    const gz = write('', 't.gz');
+    // two members: the first half and the rest, cut at a line boundary
+    const cut = text.indexOf('\n', text.length >> 1) + 1;
+    fs.writeFileSync(gz, Buffer.concat([gzipSync(text.subarray(0, cut)), gzipSync(text.subarray(cut))]));
+    expect(readAll(gz)).toEqual(readAll(plain));
+    const cutShort = write('', 'cut.csv.gz');
+    fs.writeFileSync(cutShort, gzipSync(text).subarray(0, 40_000));
+    expectError(() => readAll(cutShort), 'CORRUPTION', /cut\.csv\.gz: gzip: unexpected end of file/);
+  });
+
+  it('zstd input is NOT_SUPPORTED with the way out; a missing file NOT_FOUND', () => {
     const zst = write('', 'noext');
     fs.writeFileSync(zst, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0]));
     expectError(() => readAll(zst), 'NOT_SUPPORTED', /zstd/);

@@ -7,14 +7,17 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { KvError, closedError, ioError, notSupported } from '../../engines/errors.js';
+import { SyncGunzip } from './gunzip.js';
 
 const CHUNK = 256 * 1024;
 /** The longest line accepted (a trace line is ~50 bytes; longer means this is not a trace). */
 export const MAX_LINE_BYTES = 1 << 20;
 
 /**
- * Opens `path` for line reading. Errors: NOT_FOUND (no file), NOT_SUPPORTED (gzip or zstd
- * compressed input: decompress first, e.g. `zstd -d` or `gzip -dc FILE > FILE.csv`), IO.
+ * Opens `path` for line reading; a gzip file (by its magic bytes) is decompressed on the fly
+ * (gunzip.ts: a worker thread, memory bounded). Errors: NOT_FOUND (no file), NOT_SUPPORTED
+ * (zstd: Node 20's zlib has no zstd; decompress first with `zstd -d`), CORRUPTION (bad or
+ * truncated gzip), IO.
  */
 export class LineReader {
   private fd: number | undefined;
@@ -40,11 +43,14 @@ export class LineReader {
     const n = this.readAt(head, 0);
     const gz = n >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     const zst = n >= 4 && head.readUInt32LE(0) === 0xfd2fb528;
-    if (gz || zst || /\.(gz|zst)$/.test(path)) {
+    if (zst || path.endsWith('.zst')) {
       this.close();
-      throw notSupported(`${path}: ${zst || path.endsWith('.zst') ? 'zstd' : 'gzip'}-compressed traces are not read directly (the sync replay loop cannot await a decompressor): decompress first, e.g. ${zst || path.endsWith('.zst') ? 'zstd -d' : 'gzip -dk'} ${path}`);
+      throw notSupported(`${path}: zstd-compressed traces are not read directly (Node 20's zlib has no zstd): decompress first, e.g. zstd -d ${path}`);
     }
+    if (gz) this.gz = new SyncGunzip(path);
   }
+
+  private gz: SyncGunzip | undefined;
 
   /** The next line without its line ending (\n or \r\n), or undefined at the end of the file. */
   next(): string | undefined {
@@ -77,10 +83,12 @@ export class LineReader {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
+    this.gz?.close();
     closeSync(fd);
   }
 
   private readAt(into: Buffer, position: number): number {
+    if (this.gz !== undefined) return this.gz.read(into);
     try {
       return readSync(this.fd!, into, 0, into.length, position);
     } catch (e) {
