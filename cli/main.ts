@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `kvlab` command line. Commands: load, run, matrix, sweep, search, report, compare, crash, engines, micro,
- * inspect, help.
+ * inspect, agent, trace, help.
  * Exit codes: 0 success; 2 usage error (unknown command, option, engine, engine option,
  * property or file; bad value) printed as ONE line on stderr; 1 any other failure.
  */
@@ -19,6 +19,7 @@ import { crashCommand } from './commands/crash.js';
 import { agentCommand } from './commands/agent.js';
 import { sweepCommand } from './commands/sweep.js';
 import { searchCommand } from './commands/search.js';
+import { traceCommand } from './commands/trace.js';
 
 export const HELP = `usage: kvlab <command> [options]     (kvlab <command> --help for details)
 
@@ -35,6 +36,7 @@ commands:
   micro     tinybench microbenchmarks of engine primitives and codecs
   inspect   check and dump a btree data directory
   agent     serve scale-out clients on this host for a coordinator's --agents
+  trace     analyze a trace into a YCSB property file; generate Twitter-format samples
   help      this text
 
 example:
@@ -73,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
         return await inspectCommand(rest);
       case 'agent':
         return await agentCommand(rest);
+      case 'trace':
+        return await traceCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -80,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP + '\n');
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, sweep, search, report, compare, crash, engines, micro, inspect, agent, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: load, run, matrix, sweep, search, report, compare, crash, engines, micro, inspect, agent, trace, help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -26,7 +26,7 @@ import type { OpSlot, OpSource, ValueCodec } from './source.js';
 import { OP_INDEX, newSlot } from './source.js';
 import { ABSENT, BAD, FOUND, execAsync, execSync, next, prepare } from './execute.js';
 import { SyncWatchdog } from './watchdog.js';
-import { isKvError } from '../engines/errors.js';
+import { isKvError, KvError } from '../engines/errors.js';
 
 /**
  * The engine's first failure when `e` says the engine refuses every call from now on (FAILED:
@@ -78,6 +78,12 @@ export interface LoopSpec {
   maxExecutionMs: number;
   /** Open-loop rate in ops/s, or null for a closed loop. */
   targetOpsPerSec: number | null;
+  /**
+   * Open loop at the source's own schedule: op i is due at start + op.atMs (a replayed trace's
+   * recorded timing, workloads/traces/replay.ts) instead of start + i/target; the same loop,
+   * the same intended-start latency. Needs targetOpsPerSec null.
+   */
+  recordedTiming?: boolean;
   intervalMs: number;
   /** Verify read values (dataintegrity). */
   verify: boolean;
@@ -143,6 +149,12 @@ export function printableKey(k: Uint8Array): string {
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
+/** The op's recorded intended start (recordedTiming); a source without a schedule is a bug, not a wait forever. */
+function scheduled(op: OpSlot): number {
+  if (!Number.isFinite(op.atMs)) throw new KvError('INVALID_ARGUMENT', `recorded timing needs a source that schedules every op; ${op.type} #${op.keynum} has none`);
+  return op.atMs;
+}
+
 /** Blocks (sync loop) until performance.now() >= `t`, sleeping for long waits. */
 function waitUntil(t: number): void {
   for (;;) {
@@ -157,7 +169,7 @@ export function runSyncLoop(engine: Engine, s: LoopSpec): LoopResult {
   // a sync call cannot be interrupted: a watchdog thread bounds it (watchdog.ts)
   const wd = s.watchdog ?? SyncWatchdog.arm(s);
   try {
-    return s.targetOpsPerSec === null ? closedSyncLoop(engine, s, wd?.cells) : openSyncLoop(engine, s, wd?.cells);
+    return s.targetOpsPerSec === null && !s.recordedTiming ? closedSyncLoop(engine, s, wd?.cells) : openSyncLoop(engine, s, wd?.cells);
   } finally {
     wd?.disarm();
   }
@@ -181,6 +193,8 @@ class BatchSlot {
     o.scanLength = src.scanLength;
     o.readField = src.readField;
     o.writeField = src.writeField;
+    o.valueLength = src.valueLength;
+    o.atMs = src.atMs;
     const len = src.key.length;
     if (len > this.buf.length) {
       this.buf = Buffer.alloc(len * 2);
@@ -278,11 +292,12 @@ function closedSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefine
   return { measurement: m, operations: i, durationMs: end - start, stoppedBy, ...(failed ? { failed } : {}) };
 }
 
-/** Open loop: op i is due at start + i/target; the loop waits for it and times from it too. */
+/** Open loop: op i is due at start + i/target (or start + op.atMs, recordedTiming); the loop waits for it and times from it too. */
 function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined): LoopResult {
   const m = new Measurement(true, s.onInterval, s.rawLatencies);
   const op = newSlot();
-  const period = 1000 / s.targetOpsPerSec!;
+  const recorded = s.recordedTiming === true;
+  const period = recorded ? 0 : 1000 / s.targetOpsPerSec!;
   const run = s.phase === 'run';
   const start = performance.now();
   s.onStart?.(performance.timeOrigin + start);
@@ -301,7 +316,7 @@ function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined)
     }
     const t = OP_INDEX[op.type];
     const pre = prepare(op, s);
-    const intendedStart = start + i * period;
+    const intendedStart = start + (recorded ? scheduled(op) : i * period);
     waitUntil(intendedStart);
     const t0 = performance.now();
     let status: number;
@@ -349,7 +364,8 @@ function openSyncLoop(engine: Engine, s: LoopSpec, wd: Float64Array | undefined)
 
 /** Drives an asynchronous engine with `threads` operations in flight. */
 export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<LoopResult> {
-  const m = new Measurement(s.targetOpsPerSec !== null, s.onInterval, s.rawLatencies);
+  const recorded = s.recordedTiming === true;
+  const m = new Measurement(s.targetOpsPerSec !== null || recorded, s.onInterval, s.rawLatencies);
   const period = s.targetOpsPerSec === null ? 0 : 1000 / s.targetOpsPerSec;
   const run = s.phase === 'run';
   const start = performance.now();
@@ -403,8 +419,8 @@ export async function runAsyncLoop(engine: AsyncEngine, s: LoopSpec): Promise<Lo
       const t = OP_INDEX[op.type];
       const pre = prepare(op, s);
       let intendedStart = 0;
-      if (period !== 0) {
-        intendedStart = start + i * period;
+      if (period !== 0 || recorded) {
+        intendedStart = start + (recorded ? scheduled(op) : i * period);
         for (let gap = intendedStart - performance.now(); gap > 0; gap = intendedStart - performance.now()) {
           if (gap > 1.5) await new Promise((r) => setTimeout(r, gap - 1));
         }

@@ -62,6 +62,31 @@ export const EngineRecordSchema = Type.Object({
   dir: Nullable(Type.String()),
 });
 
+/**
+ * What a trace replay ran (`kvlab run --trace`): the format (and whether it was detected), the
+ * timing, and the trace's requests mapped onto kvlab's operations (workloads/traces/twitter.ts
+ * TWITTER_MAPPING): executed per kvlab type, skipped per reason (`delete`, `unknown:<op>`).
+ */
+export const TraceReplaySchema = Type.Object({
+  format: Enum(['kvlab', 'twitter'] as const),
+  /** true when the format was detected from the file (magic bytes / extension), false when --trace-format gave it. */
+  formatDetected: Type.Boolean(),
+  file: Type.String(),
+  timing: Enum(['fast', 'recorded'] as const),
+  /** Timestamps divided by this (recorded timing). */
+  speed: Finite,
+  /** `none`: the run started from the store as found; `first-write`: a load phase put every key once; `generated`: a kvlab trace's load from its workload. */
+  preload: Enum(['none', 'first-write', 'generated'] as const),
+  /** Trace requests (Twitter lines, skipped unknown operations not included) or kvlab operations read. */
+  requests: Type.Integer(),
+  byTraceOp: Type.Record(Type.String(), Type.Integer()),
+  executed: Type.Record(Type.String(), Type.Integer()),
+  skipped: Type.Record(Type.String(), Type.Integer()),
+  preloaded: Type.Integer(),
+  /** The last op's intended start, ms after the loop start (recorded timing), else null. */
+  lastAtMs: Nullable(Finite),
+});
+
 /** The workload: properties merged from -P files and -p overrides (strings, as YCSB keeps them), and the seed. */
 export const WorkloadRecordSchema = Type.Object({
   name: Type.String(),
@@ -69,6 +94,8 @@ export const WorkloadRecordSchema = Type.Object({
   properties: Type.Record(Type.String(), Type.String()),
   seed: Type.Integer(),
   trace: Nullable(Type.String()),
+  /** Set for a trace replay: what was replayed and how (absent in files written before it existed). */
+  traceReplay: Type.Optional(TraceReplaySchema),
   /** Properties YCSB accepts that kvlab reads but does not act on (listed so nothing is silently ignored). */
   ignoredProperties: Type.Optional(Type.Array(Type.String())),
 });
@@ -391,6 +418,7 @@ export const ResultsFileSchema = Type.Object({
 export type RunMeta = Static<typeof RunMetaSchema>;
 export type EngineRecord = Static<typeof EngineRecordSchema>;
 export type WorkloadRecord = Static<typeof WorkloadRecordSchema>;
+export type TraceReplay = Static<typeof TraceReplaySchema>;
 export type HarnessSettings = Static<typeof HarnessSettingsSchema>;
 export type EnvironmentManifest = Static<typeof EnvironmentManifestSchema>;
 export type HarnessCost = Static<typeof HarnessCostSchema>;

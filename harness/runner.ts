@@ -30,7 +30,7 @@ import { workloadStreams } from './workload.js';
 import type { InsertLane } from '../workloads/stream.js';
 import type { OpSource, ValueCodec } from './source.js';
 import type { LoopSpec } from './driver.js';
-import { createTrace, openTrace, RecordingSource, TraceSource } from './trace-source.js';
+import { createTrace, openReplay, RecordingSource, type Replay, type TraceReplaySettings } from './trace-source.js';
 
 /** Everything one benchmark needs. */
 export interface BenchmarkOptions {
@@ -67,6 +67,8 @@ export interface BenchmarkOptions {
   notes?: string[];
   /** Replay the run phase from this trace (the workload must be the trace's own; see trace-source.ts). */
   trace?: string | null;
+  /** How to replay `trace` (format, timing, speed, preload); absent: a kvlab trace, fast. */
+  traceReplay?: TraceReplaySettings | null;
   /** Record the run phase's operations of the first trial to this trace file. */
   recordTrace?: string | null;
   /** Recorded as `harness.memoryLimitNotApplied`: a best-effort --memory-limit that could not be applied, and why. */
@@ -177,7 +179,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
       ...(o.memoryLimitNotApplied ? { memoryLimitNotApplied: o.memoryLimitNotApplied } : {}),
     },
     environment: environmentManifest(dir, cfg.insertcount * w.recordBytes, cgroupLimit),
-    harnessCost: o.harnessCost instanceof HarnessCosts ? await o.harnessCost.of(loopKindOf(d.kind, o.targetOpsPerSec !== null), threads) : o.harnessCost,
+    harnessCost: o.harnessCost instanceof HarnessCosts ? await o.harnessCost.of(loopKindOf(d.kind, o.targetOpsPerSec !== null || (!!o.trace && o.traceReplay?.timing === 'recorded')), threads) : o.harnessCost,
   } as const;
   const meta = (): RunMeta => ({ id: runId(), command: o.command, argv: o.argv, startedAt, finishedAt: new Date().toISOString(), matrix: o.matrix });
 
@@ -191,6 +193,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
   let engineRec: EngineRecord | null = null;
   let engine: AnyEngine | null = null;
   let partial: { code: string; reason: string } | undefined;
+  let replay: Replay | undefined;
   try {
     for (let t = 0; t < o.trials && partial === undefined; t++) {
       if (engine === null || o.freshDir) {
@@ -204,10 +207,14 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
         engineRec ??= engineRecord(engine, o, persistent ? dir : null);
       }
       const streams = workloadStreams(w, o.seed, o.insertLane ?? null);
-      const codec = streams.codec;
+      let codec = streams.codec;
       let source: OpSource = streams.source;
       const closers: Array<{ close(): void }> = [];
-      if (o.trace) closers.push((source = new TraceSource(openTrace(o.trace), source)));
+      if (o.trace) {
+        const r = openReplay(o.trace, o.traceReplay ?? KVLAB_REPLAY, streams, engine.info.limits.maxKeyBytes, o.seed);
+        ({ source, codec } = r);
+        closers.push((replay = r));
+      }
       if (o.recordTrace && t === 0) closers.push((source = new RecordingSource(source, createTrace(o.recordTrace, w.props, o.seed))));
       try {
         for (const phase of o.phases) {
@@ -238,8 +245,12 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<ResultsFile> {
     }
   }
   const phases: PhaseResult[] = o.phases.filter((phase) => trials[phase].length > 0).map((phase) => ({ phase, trials: trials[phase], summary: summarize(trials[phase]) }));
-  return validateResults({ ...base, run: meta(), engine: engineRec!, notApplicable: null, phases, notes, ...(partial ? { partial } : {}) }, 'results');
+  const workload = replay === undefined ? base.workload : { ...base.workload, traceReplay: replay.record() };
+  return validateResults({ ...base, workload, run: meta(), engine: engineRec!, notApplicable: null, phases, notes, ...(partial ? { partial } : {}) }, 'results');
 }
+
+/** A kvlab trace replayed as before --trace-format existed. */
+const KVLAB_REPLAY: TraceReplaySettings = { format: 'kvlab', formatDetected: true, timing: 'fast', speed: 1, preload: 'none', unknownOps: 'error' };
 
 /** Runs one phase of trial `t` on the open engine. */
 async function runOnePhase(
@@ -249,7 +260,9 @@ async function runOnePhase(
   const w = o.workload;
   const cfg = w.config;
   const runLimit = o.trace ? Infinity : cfg.operationcount > 0 ? cfg.operationcount : cfg.maxexecutiontime > 0 ? Infinity : 0;
-  const limit = phase === 'load' ? cfg.insertcount : runLimit;
+  // a Twitter trace's load (preload) is every distinct key: the source ends it
+  const twitter = o.trace && o.traceReplay?.format === 'twitter';
+  const limit = phase === 'load' ? (twitter ? Infinity : cfg.insertcount) : runLimit;
   const label = `${engine.info.label} ${w.name} ${phase}${o.trials > 1 ? ` trial ${t + 1}/${o.trials}` : ''}`;
   const maxMs = phase === 'run' ? cfg.maxexecutiontime * 1000 : 0;
   try {
@@ -263,6 +276,7 @@ async function runOnePhase(
       loop: {
         phase, source, codec, limit, maxExecutionMs: maxMs,
         targetOpsPerSec: o.targetOpsPerSec, intervalMs: o.intervalMs,
+        recordedTiming: phase === 'run' && o.trace ? o.traceReplay?.timing === 'recorded' : false,
         verify: cfg.dataintegrity, readBeforeUpdate: cfg.valuemode === 'ycsb', threads,
         onTick: statusLine(label, limit, maxMs, o.status, o.statusIntervalMs),
         opTimeoutMs, what: `${engine.info.label} ${phase}`,

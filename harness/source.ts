@@ -17,6 +17,10 @@ export interface OpSlot {
   readField: number;
   /** Field an UPDATE/READMODIFYWRITE writes, or -1 for all fields (no read needed). */
   writeField: number;
+  /** A replayed trace's value size for an INSERT (its codec reads it); -1: the codec decides (YCSB). */
+  valueLength: number;
+  /** A replayed trace's intended start, ms after the loop starts (the open loop's schedule with `recordedTiming`); NaN: none. */
+  atMs: number;
 }
 
 /** Generated stream or replayed trace. */
@@ -42,5 +46,5 @@ export const OP_NAMES: readonly OpType[] = ['READ', 'UPDATE', 'INSERT', 'SCAN', 
 
 /** A fresh operation slot. */
 export function newSlot(): OpSlot {
-  return { type: 'READ', keynum: 0, key: Buffer.alloc(0), scanLength: 0, readField: -1, writeField: -1 };
+  return { type: 'READ', keynum: 0, key: Buffer.alloc(0), scanLength: 0, readField: -1, writeField: -1, valueLength: -1, atMs: NaN };
 }

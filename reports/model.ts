@@ -213,6 +213,14 @@ export function contextLine(cells: readonly Cell[]): string {
   const seeds = uniq(cells.map((c) => String(c.seed)));
   const dur = uniq(cells.map((c) => c.durability));
   const clients = cells.some((c) => c.clientsSetting) ? uniq(cells.map((c) => clientsStatement(c) ?? 'one process')) : [];
+  const traces = uniq(cells.flatMap((c) => c.files.flatMap((f) => (f.workload.traceReplay ? [traceStatement(f.workload.traceReplay)] : []))));
   return `records ${rc.join('/')} (${bytes.join('; ')}) · seed ${seeds.join('/')} · durability ${dur.join('/')}` +
-    (clients.length ? ` · ${clients.join(' / ')}` : '');
+    (clients.length ? ` · ${clients.join(' / ')}` : '') + (traces.length ? ` · ${traces.join(' / ')}` : '');
+}
+
+/** What a trace replay ran, for the context line: `trace F (twitter, recorded ×2, preload none; skipped delete 295)`. */
+export function traceStatement(t: NonNullable<ResultsFile['workload']['traceReplay']>): string {
+  const name = t.file.split('/').pop() ?? t.file;
+  const skipped = Object.entries(t.skipped).map(([k, n]) => `${k} ${n}`).join(', ');
+  return `trace ${name} (${t.format}, ${t.timing}${t.timing === 'recorded' ? ` ×${t.speed}` : ''}, preload ${t.preload}${skipped ? `; skipped ${skipped}` : ''})`;
 }

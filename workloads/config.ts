@@ -1,9 +1,10 @@
 /**
  * The typed, validated CoreWorkload configuration: YCSB property names, YCSB's defaults
  * (CoreWorkload.java / Client.java) for every property not set, and kvlab's few additions
- * (`valuemode`, `rawvaluelength`). See workloads/README.md for the full table.
+ * (`valuemode`, `rawvaluelength`, `zipfianconstant`, `missingreadproportion`). See workloads/README.md for the full table.
  */
 import { invalidArgument } from '../engines/errors.js';
+import { ZIPFIAN_CONSTANT } from './generators/zipfian.js';
 
 /** Request (key-chooser) distributions CoreWorkload knows. */
 export type RequestDistribution = 'uniform' | 'zipfian' | 'latest' | 'hotspot' | 'exponential' | 'sequential';
@@ -70,6 +71,12 @@ export interface WorkloadConfig {
    * (zero-result lookups, the case bloom filters are for); 0, the default, leaves YCSB's stream exact.
    */
   readonly missingreadproportion: number;
+  /**
+   * kvlab extension (not a YCSB property): the zipfian constant (theta) of
+   * `requestdistribution=zipfian`. Default {@link ZIPFIAN_CONSTANT} (YCSB's fixed 0.99, with its
+   * precomputed zeta: the stream is then exactly YCSB's). Written by `kvlab trace analyze`.
+   */
+  readonly zipfianconstant: number;
 }
 
 const REQUEST_DISTRIBUTIONS: readonly RequestDistribution[] = ['uniform', 'zipfian', 'latest', 'hotspot', 'exponential', 'sequential'];
@@ -168,6 +175,10 @@ export function parseWorkloadConfig(props: Record<string, string>): WorkloadConf
     throw invalidArgument(`requestdistribution=${requestdistribution} needs insertcount >= 1`);
 
   const valuemode = oneOf<ValueMode>('valuemode', 'ycsb', ['ycsb', 'raw'], 'value mode');
+  // theta = 1 makes Gray et al.'s alpha = 1/(1-theta) infinite; above 10 every draw is the first item
+  const zipfianconstant = num('zipfianconstant', String(ZIPFIAN_CONSTANT));
+  if (!(zipfianconstant > 0 && zipfianconstant <= 10) || zipfianconstant === 1)
+    throw invalidArgument(`property zipfianconstant: must be in (0, 10] and not 1, got ${zipfianconstant}`);
   return {
     props: { ...props },
     table: get('table', 'usertable'),
@@ -200,5 +211,6 @@ export function parseWorkloadConfig(props: Record<string, string>): WorkloadConf
     valuemode,
     rawvaluelength: int('rawvaluelength', String(fieldcount * fieldlength)),
     missingreadproportion,
+    zipfianconstant,
   };
 }

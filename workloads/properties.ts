@@ -118,7 +118,7 @@ export const KNOWN_PROPERTIES: ReadonlySet<string> = new Set([
   'readallfieldsbyname', 'writeallfields', 'dataintegrity', 'readproportion', 'updateproportion', 'insertproportion',
   'scanproportion', 'readmodifywriteproportion', 'requestdistribution', 'zeropadding', 'minscanlength', 'maxscanlength',
   'scanlengthdistribution', 'insertorder', 'hotspotdatafraction', 'hotspotopnfraction', 'exponential.percentile',
-  'exponential.frac', 'maxexecutiontime', 'valuemode', 'rawvaluelength', 'threadcount', 'target', 'measurementtype',
+  'exponential.frac', 'maxexecutiontime', 'valuemode', 'rawvaluelength', 'zipfianconstant', 'threadcount', 'target', 'measurementtype',
   'hdrhistogram.percentiles', 'status.interval', 'core_workload_insertion_retry_limit', 'core_workload_insertion_retry_interval',
   'insertionretrylimit', 'insertionretryinterval', 'debug', 'exporter', 'exportfile', 'timeseries.granularity', 'histogram.buckets',
   'measurement.interval', 'measurement.trackjvm', 'maxexecutiontime.ignore', 'missingreadproportion',

@@ -41,7 +41,7 @@ export function createKeyChooser(config: WorkloadConfig, rng: Random, acked: Ack
       // YCSB: (int)(operationcount * insertproportion * 2.0), with the proportion as written
       // (not normalised); Java's int cast saturates at 2^31-1
       const expectednewkeys = Math.min(2147483647, Math.trunc(config.operationcount * config.proportions.insert * 2.0));
-      return new ScrambledZipfianGenerator(rng, insertstart, insertstart + insertcount + expectednewkeys);
+      return new ScrambledZipfianGenerator(rng, insertstart, insertstart + insertcount + expectednewkeys, config.zipfianconstant);
     }
     case 'latest':
       return new SkewedLatestGenerator(rng, acked);

@@ -18,6 +18,7 @@ import { loadWorkload } from '../../harness/workload.js';
 import { clientProps, writeExport, type ClientProps } from '../../harness/client-props.js';
 import { checkScaleOut, runScaleOut } from '../../harness/clients/coordinator.js';
 import { parseHostPort } from '../../harness/clients/links.js';
+import { TRACE_RUN_HELP, TRACE_RUN_OPTIONS, traceReplayOf, twitterWorkload } from './trace.js';
 
 /** Options shared by load, run and matrix. */
 export const COMMON_OPTIONS = {
@@ -169,7 +170,7 @@ ${cmd === 'load' ? 'Loads recordcount records (insertstart/insertcount) into the
   --engine SPEC           engine name with options, e.g. lsm:compaction=tiered (see kvlab engines)
   --dir DIR               data directory (default kvlab-data/<engine>)
   --out FILE              write the results JSON (harness/RESULTS.md)
-  --trace FILE            replay a recorded run-phase trace (its workload and seed; load generates from them)
+${TRACE_RUN_HELP}
   --record-trace FILE     (run) record the run phase's operations to a trace file
   --fork / --no-fork      with --trials N: each trial in a fresh process (default), or all in this one
   --clients N             run N client processes together (one barrier start) and merge them exactly:
@@ -215,7 +216,7 @@ function scaleOutOf(v: Record<string, unknown>, cmd: string, engine: string, mem
 export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     ...COMMON_OPTIONS, engine: { type: 'string' }, dir: { type: 'string' }, out: { type: 'string' },
-    trace: { type: 'string' }, 'record-trace': { type: 'string' }, fork: { type: 'boolean' }, 'no-fork': { type: 'boolean' },
+    trace: { type: 'string' }, ...TRACE_RUN_OPTIONS, 'record-trace': { type: 'string' }, fork: { type: 'boolean' }, 'no-fork': { type: 'boolean' },
     clients: { type: 'string' }, agents: { type: 'string' }, 'clients-own-stores': { type: 'boolean' }, 'raw-latencies': { type: 'string' },
   }, cmd);
   if (v.help) {
@@ -230,7 +231,13 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
   const recordTrace = v['record-trace'] as string | undefined;
   let workload: Workload;
   let seed = c.seed;
-  if (trace !== undefined) {
+  const traceReplay = traceReplayOf(v, cmd);
+  if (trace !== undefined && traceReplay?.format === 'twitter') {
+    if (c.files.length > 0 || Object.keys(c.overrides).length > 0)
+      throw new UsageError(`${cmd}: --trace replays the trace's own operations, keys and value sizes; drop -P and -p`);
+    if (recordTrace !== undefined) throw new UsageError(`${cmd}: --trace and --record-trace exclude each other`);
+    workload = twitterWorkload(trace);
+  } else if (trace !== undefined) {
     if (c.files.length > 0 || Object.keys(c.overrides).length > 0 || v.seed !== undefined)
       throw new UsageError(`${cmd}: --trace replays the trace's own workload and seed; drop -P, -p and --seed`);
     if (recordTrace !== undefined) throw new UsageError(`${cmd}: --trace and --record-trace exclude each other`);
@@ -254,14 +261,21 @@ export async function benchCommand(cmd: 'load' | 'run', argv: string[]): Promise
   if (v.fork && v['no-fork']) throw new UsageError(`${cmd}: --fork and --no-fork exclude each other`);
   if (c.memoryLimitBytes !== null && v['no-fork']) throw new UsageError(`${cmd}: --memory-limit runs the engine in a child process in its own cgroup; drop --no-fork`);
   const fork = (c.trials > 1 || c.memoryLimitBytes !== null) && v['no-fork'] !== true;
+  if (fork && cmd === 'run' && traceReplay?.preload === 'first-write') throw new UsageError(`${cmd}: --trace-preload first-write loads in the run's own process: use --trials 1 without --memory-limit, or kvlab load --trace first`);
   if (fork && recordTrace !== undefined) throw new UsageError(`${cmd}: --record-trace records one trial: use --trials 1 or --no-fork`);
   const options = {
     command: cmd, argv, engine, dir, freshDir: false, durability: c.durability,
-    groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, seed, phases: [cmd],
+    groupCommitMs: c.groupCommitMs, groupCommitBytes: c.groupCommitBytes, seed,
+    // a twitter run with a preload loads every key first, in the same process
+    phases: cmd === 'run' && traceReplay?.preload === 'first-write' ? ['load', 'run'] as Array<'load' | 'run'> : [cmd],
     threads: c.threads, targetOpsPerSec: c.target, warmupOps: c.warmup, intervalMs: c.intervalMs, matrix: null,
     statusIntervalMs: cp.statusIntervalS === undefined ? undefined : cp.statusIntervalS * 1000,
-    notes: harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : [],
+    notes: [
+      ...(harnessCost === null ? ['harness cost not measured (--no-harness-cost)'] : []),
+      ...(traceReplay?.format === 'twitter' ? ['twitter trace replay: workload.properties are placeholders; every operation, key and value size comes from the trace (workload.traceReplay)'] : []),
+    ],
     trace: trace ?? null,
+    traceReplay,
     recordTrace: cmd === 'run' ? recordTrace ?? null : null,
     opTimeoutMs: c.opTimeoutMs,
     memoryLimitNotApplied: c.memoryLimitNotApplied,

@@ -8,6 +8,7 @@ import { fnvhash64Into, hashRemainder, type Hash64 } from '../fnv.js';
 import type { Random } from '../random.js';
 import type { NumberGenerator } from './types.js';
 import { ZIPFIAN_CONSTANT, ZipfianGenerator } from './zipfian.js';
+import { zeta } from './zeta.js';
 
 /** YCSB's precomputed zeta(10^10, 0.99). */
 export const SCRAMBLED_ZETAN = 26.46902820178302;
@@ -24,13 +25,20 @@ export class ScrambledZipfianGenerator implements NumberGenerator {
   private readonly first: number;
   private readonly second: number;
 
+  /**
+   * @param theta the zipfian constant: YCSB's fixed {@link ZIPFIAN_CONSTANT} by default (with its
+   *   precomputed zeta, exactly YCSB); another value (kvlab's `zipfianconstant` property, not in
+   *   YCSB) computes zeta(ITEM_COUNT + 1, theta) with the fast {@link zeta}
+   */
   constructor(
     rng: Random,
     readonly min: number,
     readonly max: number,
+    theta: number = ZIPFIAN_CONSTANT,
   ) {
     this.itemcount = max - min + 1;
-    this.inner = new ZipfianGenerator(rng, 0, SCRAMBLED_ITEM_COUNT, ZIPFIAN_CONSTANT, SCRAMBLED_ZETAN);
+    const zetan = theta === ZIPFIAN_CONSTANT ? SCRAMBLED_ZETAN : zeta(SCRAMBLED_ITEM_COUNT + 1, theta);
+    this.inner = new ZipfianGenerator(rng, 0, SCRAMBLED_ITEM_COUNT, theta, zetan);
     this.first = this.scramble(0);
     this.second = this.scramble(1);
   }
