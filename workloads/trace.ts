@@ -40,6 +40,16 @@ export interface TraceHeader {
 
 const TYPE_INDEX: Record<OpType, number> = { READ: 0, UPDATE: 1, INSERT: 2, SCAN: 3, READMODIFYWRITE: 4 };
 
+/** Opens a trace file (any format) for reading. Errors: NOT_FOUND (no such file), IO (another failure). */
+export function openTraceFile(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') throw new KvError('NOT_FOUND', `trace not found: ${path}`, { file: path, cause: e });
+    throw ioError(e, 'open trace', path);
+  }
+}
+
 /** Writes a trace file. Not thread-safe; call close() to make the trace complete and durable. */
 export class TraceWriter {
   private fd: number | undefined;
@@ -161,12 +171,7 @@ export class TraceReader {
   private readonly keys: KeyNamer;
 
   constructor(readonly path: string) {
-    try {
-      this.fd = openSync(path, 'r');
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT') throw new KvError('NOT_FOUND', `trace not found: ${path}`, { file: path, cause: e });
-      throw ioError(e, 'open trace', path);
-    }
+    this.fd = openTraceFile(path);
     const magic = Buffer.alloc(TRACE_MAGIC.length);
     const got = this.read(magic, 0);
     if (got !== TRACE_MAGIC.length || !magic.equals(TRACE_MAGIC)) {

@@ -14,7 +14,7 @@ import { readResults, type ResultsFile } from '../../harness/results.js';
 import { resultsFilesIn } from '../../reports/load.js';
 import { readSweepManifest, SWEEP_MANIFEST_VERSION, writeSweepManifest, type SweepManifest, type SweepParameter, type SweepPoint } from '../../reports/sweep/manifest.js';
 import { renderSweepMarkdown, renderSweepReport, sweepWarnings, type SweepPointResult } from '../../reports/sweep/report.js';
-import { COMMON_HELP, COMMON_OPTIONS } from './bench.js';
+import { COMMON_HELP, COMMON_OPTIONS, commonValues } from './bench.js';
 import { matrixCommand } from './matrix.js';
 
 export const SWEEP_HELP = `usage: kvlab sweep --engine SPEC --vary NAME=V1,V2,... [--vary ...] -P WORKLOAD [options] --out DIR
@@ -167,7 +167,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const outDir = (v.out as string | undefined) ?? path.join('results', `sweep-${stamp}`);
   checkDir(outDir, '--out');
-  const trials = v.trials === undefined ? 1 : Number(v.trials);
+  const { trials } = commonValues(v);
   process.stderr.write(`sweep: ${spec.name} over ${params.map((q) => `${q.name} ∈ {${q.values.join(', ')}}`).join(' × ')}: ${points.length} point(s) → ${outDir}\n`);
   const code = await matrixCommand(matrixArgv(v, points, params, outDir));
   // each point's results file, found by what it ran (its resolved settings and record count)
@@ -178,7 +178,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   }
   const manifest: SweepManifest = {
     kind: 'kvlab-sweep', version: SWEEP_MANIFEST_VERSION, createdAt: new Date().toISOString(), argv, engine, workloadFiles: files,
-    parameters: params, points, trials: Number.isFinite(trials) && trials >= 1 ? trials : 1,
+    parameters: params, points, trials,
   };
   process.stderr.write(`sweep: ${writeSweepManifest(outDir, manifest)}\n`);
   if (!v['no-report']) process.stderr.write(`report: ${render(outDir, manifest)}\n`);

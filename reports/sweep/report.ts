@@ -111,8 +111,14 @@ export function pointsTable(m: SweepManifest, pts: readonly SweepPointResult[]):
     caption: 'Every point (medians over trials; n/a = the engine cannot say)',
     head: [...m.parameters.map((q) => q.name), 'results file', ...metrics.map((x) => (x.unit ? `${x.label} [${x.unit}]` : x.label))],
     numericFrom: m.parameters.length + 1,
-    rows: pts.map((p) => [...m.parameters.map((q) => p.point.values[q.name]!), p.point.file ?? 'FAILED',
-      ...metrics.map((x) => (p.results === null ? null : ((v) => (v === null ? null : fmt(v)))(x.get(p.results, pointFactsOf(p.results)))))]),
+    rows: pts.map((p) => {
+      const facts = p.results === null ? null : pointFactsOf(p.results);
+      return [...m.parameters.map((q) => p.point.values[q.name]!), p.point.file ?? 'FAILED',
+        ...metrics.map((x) => {
+          const v = facts === null ? null : x.get(p.results!, facts);
+          return v === null ? null : fmt(v);
+        })];
+    }),
   };
 }
 

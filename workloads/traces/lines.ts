@@ -5,8 +5,9 @@
  * Bytes are decoded as latin1, so every byte of a line maps to one character and
  * `Buffer.from(s, 'latin1')` gives the line's bytes back exactly (keys are bytes).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { KvError, closedError, ioError, notSupported } from '../../engines/errors.js';
+import { openTraceFile } from '../trace.js';
 import { SyncGunzip } from './gunzip.js';
 
 const CHUNK = 256 * 1024;
@@ -33,12 +34,7 @@ export class LineReader {
   private nextOffset = 0;
 
   constructor(readonly path: string) {
-    try {
-      this.fd = openSync(path, 'r');
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT') throw new KvError('NOT_FOUND', `trace not found: ${path}`, { file: path, cause: e });
-      throw ioError(e, 'open trace', path);
-    }
+    this.fd = openTraceFile(path);
     const head = Buffer.alloc(4);
     const n = this.readAt(head, 0);
     const gz = n >= 2 && head[0] === 0x1f && head[1] === 0x8b;
